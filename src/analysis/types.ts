@@ -108,6 +108,12 @@ export interface Package {
   licenses?: string[];
   /** rpm modularity label (e.g. `nodejs:10:8000020190311150616:6a468ee4`). */
   modularityLabel?: string;
+  /**
+   * Set only when the identity is weaker than the package's own metadata, so matchers can treat it
+   * as lower confidence: `manifest` (a jar without Maven coordinates, version from MANIFEST.MF),
+   * `file-name` (name and version parsed from the file name alone).
+   */
+  evidence?: 'manifest' | 'file-name';
   /** Where in the image the package was found: db file, package.json, jar, binary. */
   path: string;
   purl: string;
