@@ -33,6 +33,12 @@ interface AnalyzerBase {
   readonly version: string;
   /** Cheap predicate called for every regular file (and hardlink) in every layer. */
   wants(entry: EntryInfo): boolean;
+  /**
+   * How layer merge treats this analyzer's facts. `overlay` (default): a later layer's copy of a
+   * path, a whiteout or an opaque dir hides earlier facts of that path (package dbs, configs).
+   * `every-layer`: facts of all layers are kept (secrets in a deleted file are still in the image).
+   */
+  readonly scope?: 'overlay' | 'every-layer';
 }
 
 /**
@@ -198,8 +204,15 @@ export interface WarningFact {
 
 export type Fact = OsFact | PackagesFact | FileContentFact | LayerMetaFact | SensitiveFact | WarningFact;
 
+/** What one analyzer produced for one layer: its facts and every path it was offered. */
+export interface AnalyzerLayerResult {
+  facts: Fact[];
+  /** Paths this analyzer read in this layer (overlay analyzers only): a later copy hides earlier facts even if it yields none. */
+  touched: string[];
+}
+
 /** All facts of one layer, keyed by analyzer name. */
 export interface LayerFacts {
   diffId: string;
-  byAnalyzer: Record<string, Fact[]>;
+  byAnalyzer: Record<string, AnalyzerLayerResult>;
 }

@@ -1,0 +1,61 @@
+/**
+ * Built-in entry analyzer: what the merge needs from every layer besides analyzer facts —
+ * whiteouts, opaque directories, symlinks and hardlinks — plus the entries build-risk rules look
+ * at (setuid/setgid and world-writable files) and counts.
+ */
+import { posix } from 'node:path';
+import type { EntryAnalyzer, LayerMetaFact } from '../types.js';
+
+const WHITEOUT_PREFIX = '.wh.';
+const OPAQUE_MARKER = '.wh..wh..opq';
+const SETUID = 0o4000;
+const SETGID = 0o2000;
+const STICKY = 0o1000;
+const WORLD_WRITABLE = 0o002;
+
+export const layerMetaAnalyzer: EntryAnalyzer<LayerMetaFact> = {
+  kind: 'entry',
+  name: 'layer-meta',
+  version: '1',
+  wants: () => true,
+  start() {
+    const fact: LayerMetaFact = {
+      kind: 'layer-meta',
+      path: '',
+      entries: 0,
+      regularFiles: 0,
+      totalFileBytes: 0,
+      whiteouts: [],
+      opaqueDirs: [],
+      symlinks: {},
+      hardlinks: {},
+      specialModes: [],
+    };
+    return {
+      visit(e) {
+        fact.entries++;
+        const base = posix.basename(e.path);
+        if (base.startsWith(WHITEOUT_PREFIX)) {
+          const dir = posix.dirname(e.path);
+          if (base === OPAQUE_MARKER) fact.opaqueDirs.push(dir === '.' ? '' : dir);
+          else {
+            const target = base.slice(WHITEOUT_PREFIX.length);
+            fact.whiteouts.push(dir === '.' ? target : `${dir}/${target}`);
+          }
+          return;
+        }
+        if (e.type === 'symlink') fact.symlinks[e.path] = e.linkTarget ?? '';
+        else if (e.type === 'hardlink') fact.hardlinks[e.path] = e.linkTarget ?? '';
+        else if (e.type === 'file') {
+          fact.regularFiles++;
+          fact.totalFileBytes += e.size;
+        }
+        const special =
+          (e.type === 'file' && (e.mode & (SETUID | SETGID)) !== 0) ||
+          ((e.type === 'file' || e.type === 'dir') && (e.mode & WORLD_WRITABLE) !== 0 && (e.mode & STICKY) === 0);
+        if (special) fact.specialModes.push({ path: e.path, mode: e.mode, uid: e.uid, type: e.type });
+      },
+      finish: () => [fact],
+    };
+  },
+};

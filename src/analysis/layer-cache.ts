@@ -1,0 +1,46 @@
+/**
+ * On-disk cache of layer facts, one file per (diffID, analyzer, analyzer version). Keying per
+ * analyzer means a rule edit in one analyzer re-analyses only that analyzer's facts; layers whose
+ * every analyzer is cached are not even downloaded. Writes are atomic (temp file + rename), and a
+ * corrupt or unreadable entry is simply a miss.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Analyzer, AnalyzerLayerResult } from './types.js';
+
+/** Bump when the walker's own behaviour changes (path normalisation, what counts as touched). */
+const WALKER_VERSION = '1';
+
+export function defaultCacheDir(): string {
+  const xdg = process.env.XDG_CACHE_HOME;
+  return join(xdg && xdg !== '' ? xdg : join(homedir(), '.cache'), 'tarsier');
+}
+
+export class LayerCache {
+  constructor(readonly dir: string) {}
+
+  private file(diffId: string, analyzer: Analyzer): string {
+    const key = createHash('sha256').update(`${WALKER_VERSION}\0${analyzer.name}\0${analyzer.version}`).digest('hex').slice(0, 24);
+    const layer = diffId.replace(':', '-');
+    return join(this.dir, 'layers', layer, `${analyzer.name.replace(/[^a-zA-Z0-9_.-]/g, '_')}-${key}.json`);
+  }
+
+  async get(diffId: string, analyzer: Analyzer): Promise<AnalyzerLayerResult | undefined> {
+    try {
+      const parsed = JSON.parse(await readFile(this.file(diffId, analyzer), 'utf8')) as AnalyzerLayerResult;
+      return Array.isArray(parsed.facts) && Array.isArray(parsed.touched) ? parsed : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async put(diffId: string, analyzer: Analyzer, result: AnalyzerLayerResult): Promise<void> {
+    const file = this.file(diffId, analyzer);
+    await mkdir(join(file, '..'), { recursive: true });
+    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    await writeFile(tmp, JSON.stringify(result));
+    await rename(tmp, file);
+  }
+}

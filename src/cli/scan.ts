@@ -1,0 +1,120 @@
+/** `tarsier scan [flags] REF`: analyse one image and write a report. */
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { analyzeImage, DEFAULT_LIMITS } from '../analysis/analyze-image.js';
+import { defaultAnalyzers } from '../analysis/analyzers/index.js';
+import { defaultCacheDir, LayerCache } from '../analysis/layer-cache.js';
+import { runDetectors } from '../detect/run-detectors.js';
+import { openImage } from '../image/open-image.js';
+import { toCycloneDx } from '../report/cyclonedx.js';
+import { buildReport, filterBySeverity, hasFindings, SEVERITIES, type ScanReport } from '../report/model.js';
+import { toSarif } from '../report/sarif.js';
+import { renderReportTable } from '../report/table.js';
+import { parseChoice, parseIntOption, parseList, parseSize } from './options.js';
+import { TtyProgress } from './progress.js';
+
+const FORMATS = ['table', 'json', 'cyclonedx', 'sarif'] as const;
+type Format = (typeof FORMATS)[number];
+const SEVERITY_CHOICES = [...SEVERITIES, 'unknown'] as const;
+
+interface ScanFlags {
+  format: string;
+  output?: string;
+  platform: string;
+  insecure?: boolean;
+  username?: string;
+  password?: string;
+  cacheDir?: string;
+  cache: boolean;
+  severity?: string;
+  exitCode: string;
+  ignoreUnfixed?: boolean;
+  maxImageSize?: string;
+  maxLayerSize?: string;
+  maxEntries?: string;
+  quiet?: boolean;
+}
+
+export function registerScan(program: Command, run: (fn: () => Promise<number>) => void): void {
+  program
+    .command('scan')
+    .description('scan an image: registry reference, docker-archive:PATH, oci:DIR[:TAG], oci-archive:PATH[:TAG], or a path')
+    .argument('<image>', 'image reference or path')
+    .option('-f, --format <format>', `report format: ${FORMATS.join('|')}`, 'table')
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('--platform <os/arch[/variant]>', 'platform to pick from a multi-platform image', 'linux/amd64')
+    .option('--insecure', 'allow plain HTTP and unverified TLS for the registry')
+    .option('--username <user>', 'registry username (or TARSIER_REGISTRY_USERNAME, or ~/.docker/config.json)')
+    .option('--password <password>', 'registry password (or TARSIER_REGISTRY_PASSWORD)')
+    .option('--cache-dir <dir>', 'layer cache directory', defaultCacheDir())
+    .option('--no-cache', 'do not read or write the layer cache')
+    .option('--severity <list>', `report only these severities (comma list of ${SEVERITY_CHOICES.join(',')})`)
+    .option('--exit-code <n>', 'exit with this code when findings remain after filtering', '0')
+    .option('--ignore-unfixed', 'hide vulnerabilities that have no fixed version')
+    .option('--max-image-size <size>', 'refuse images larger than this, uncompressed', '32GiB')
+    .option('--max-layer-size <size>', 'refuse layers larger than this, uncompressed', '16GiB')
+    .option('--max-entries <n>', 'refuse layers with more tar entries than this', String(DEFAULT_LIMITS.maxEntries))
+    .option('-q, --quiet', 'no progress output')
+    .action((image: string, flags: ScanFlags) => run(() => scanCommand(image, flags)));
+}
+
+export async function scanCommand(image: string, flags: ScanFlags): Promise<number> {
+  const format: Format = parseChoice('--format', flags.format, FORMATS);
+  const exitCode = parseIntOption('--exit-code', flags.exitCode, 0, 255);
+  const severities = flags.severity ? new Set<string>(parseList('--severity', flags.severity, SEVERITY_CHOICES)) : null;
+  const limits = {
+    maxImageBytes: parseSize('--max-image-size', flags.maxImageSize ?? '32GiB'),
+    maxLayerBytes: parseSize('--max-layer-size', flags.maxLayerSize ?? '16GiB'),
+    maxEntries: parseIntOption('--max-entries', flags.maxEntries ?? String(DEFAULT_LIMITS.maxEntries), 1, 100_000_000),
+  };
+  // Progress only for a person watching: stderr is a terminal, not CI, and stdout is not a machine format.
+  const showProgress = !flags.quiet && process.stderr.isTTY === true && !process.env.CI && (format === 'table' || flags.output !== undefined);
+  const progress = showProgress ? new TtyProgress(process.stderr, image) : undefined;
+  const source = await openImage(image, {
+    platform: flags.platform,
+    insecure: flags.insecure,
+    username: flags.username,
+    password: flags.password,
+    maxImageBytes: limits.maxImageBytes,
+  });
+  let report: ScanReport;
+  try {
+    const analyzers = defaultAnalyzers();
+    const inventory = await analyzeImage(source, {
+      analyzers,
+      cache: flags.cache ? new LayerCache(flags.cacheDir ?? defaultCacheDir()) : null,
+      limits,
+      platform: flags.platform,
+      progress,
+      onWarning: (m) => {
+        if (!flags.quiet) {
+          progress?.clear();
+          process.stderr.write(`warning: ${m}\n`);
+        }
+      },
+    });
+    const findings = await runDetectors(inventory, { ignoreUnfixed: flags.ignoreUnfixed === true });
+    report = buildReport(inventory, findings);
+  } finally {
+    progress?.clear();
+    await source.close();
+  }
+  if (severities) report = filterBySeverity(report, severities);
+  const text = render(report, format, process.stdout.columns && !flags.output ? process.stdout.columns : 80);
+  if (flags.output) await writeFile(flags.output, text);
+  else process.stdout.write(text);
+  return exitCode !== 0 && hasFindings(report) ? exitCode : 0;
+}
+
+function render(report: ScanReport, format: Format, width: number): string {
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify(report, null, 2)}\n`;
+    case 'cyclonedx':
+      return `${JSON.stringify(toCycloneDx(report), null, 2)}\n`;
+    case 'sarif':
+      return `${JSON.stringify(toSarif(report), null, 2)}\n`;
+    case 'table':
+      return renderReportTable(report, width);
+  }
+}
