@@ -15,7 +15,8 @@ export type ErrorCode =
   | 'image_oversized' // total uncompressed size over the limit (HSS image_over_sized)
   | 'layer_oversized' // one layer over the limit (HSS image_layer_over_sized)
   | 'entries_exceeded' // too many tar entries in one layer
-  | 'unsupported'; // a format we recognise but do not read
+  | 'unsupported' // a format we recognise but do not read
+  | 'database_error'; // the store cannot be opened, migrated or queried
 
 export class TarsierError extends Error {
   readonly code: ErrorCode;
