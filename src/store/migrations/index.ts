@@ -1,0 +1,10 @@
+/** Every migration, in order. Never edit a released one: add the next number. */
+import { sql as core } from './001-core.js';
+
+export interface Migration {
+  id: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: Migration[] = [{ id: 1, name: '001-core', sql: core }];

@@ -1,0 +1,128 @@
+/**
+ * Opens the one store: an embedded PGlite database in the data directory by default, or a
+ * PostgreSQL server when `DATABASE_URL` is set. Both speak the same SQL and run the same migrations.
+ */
+import { mkdir } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { TarsierError } from '../errors.js';
+import { migrate } from './migrate.js';
+import { pglitePool, PgliteSession } from './pglite-pool.js';
+import type { Database } from './schema.js';
+
+export interface StoreOptions {
+  /** PostgreSQL connection string; when absent, the embedded database in `dataDir` is used. */
+  databaseUrl?: string;
+  /** Directory of the embedded database (and other service state). */
+  dataDir?: string;
+  /** Run pending migrations on open (default true). */
+  migrate?: boolean;
+  /** Server pool size. */
+  poolSize?: number;
+}
+
+export interface Store {
+  readonly kind: 'embedded' | 'server';
+  readonly db: Kysely<Database>;
+  /** Parameterless, possibly multi-statement SQL (migrations, queue schema). */
+  exec(script: string): Promise<void>;
+  /** One parameterised statement; rows come back with int8 as number on both backends. */
+  query<T>(text: string, values?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+export function defaultDataDir(): string {
+  return process.env.TARSIER_DATA_DIR ?? join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'tarsier');
+}
+
+// int8 as number: counts, sizes and millisecond timestamps all fit in 2^53, and the API wants numbers.
+const INT8 = 20;
+const NUMERIC = 1700;
+const toNumber = (v: string): number => Number(v);
+
+export async function openStore(opts: StoreOptions = {}): Promise<Store> {
+  const url = opts.databaseUrl ?? process.env.DATABASE_URL;
+  const store = url ? openServer(url, opts.poolSize ?? 10) : await openEmbedded(opts.dataDir ?? defaultDataDir());
+  try {
+    await store.db.selectNoFrom(sql<number>`1`.as('one')).execute();
+    if (opts.migrate !== false) await migrate(store);
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    if (err instanceof TarsierError) throw err;
+    const where = url ? redactUrl(url) : 'the embedded database';
+    throw new TarsierError('database_error', `cannot open ${where}: ${(err as Error).message}`);
+  }
+  return store;
+}
+
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'DATABASE_URL (not a valid URL)';
+  }
+}
+
+function openServer(url: string, max: number): Store {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8 || oid === NUMERIC ? toNumber : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  // A server restart kills idle clients; the pool replaces them. Without a listener the error would crash the process.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    kind: 'server',
+    db,
+    async exec(script) {
+      await pool.query(script);
+    },
+    async query<T>(text: string, values: unknown[] = []) {
+      const res = await pool.query(text, values);
+      return res.rows as T[];
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+async function openEmbedded(dataDir: string): Promise<Store> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const dir = join(dataDir, 'pgdata');
+  await mkdir(dir, { recursive: true });
+  const pglite = await PGlite.create({ dataDir: dir, parsers: { [INT8]: toNumber, [NUMERIC]: toNumber } });
+  const session = new PgliteSession(pglite);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pglitePool(session) }) });
+  return {
+    kind: 'embedded',
+    db,
+    async exec(script) {
+      const release = await session.acquire();
+      try {
+        await pglite.exec(script);
+      } finally {
+        release();
+      }
+    },
+    async query<T>(text: string, values: unknown[] = []) {
+      const release = await session.acquire();
+      try {
+        return (await pglite.query<T>(text, values)).rows;
+      } finally {
+        release();
+      }
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}

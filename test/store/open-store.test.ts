@@ -1,0 +1,82 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore, type Store } from '../../src/store/open-store.js';
+import { MIGRATIONS } from '../../src/store/migrations/index.js';
+import { backends } from '../helpers/stores.js';
+
+describe.each(backends)('store on $name', (backend) => {
+  let handle: Awaited<ReturnType<typeof backend.create>>;
+  let store: Store;
+  beforeAll(async () => {
+    handle = await backend.create();
+    store = handle.store;
+  });
+  afterAll(async () => handle?.dispose());
+
+  it('applies every migration once and records it', async () => {
+    const rows = await store.query<{ id: number; name: string }>('SELECT id, name FROM schema_migrations ORDER BY id');
+    expect(rows.map((r) => r.name)).toEqual(MIGRATIONS.map((m) => m.name));
+  });
+
+  it('reopening does not re-apply migrations', async () => {
+    await store.close();
+    store = await openStore(handle.url ? { databaseUrl: handle.url } : { dataDir: handle.dataDir! });
+    handle.store = store;
+    const rows = await store.query<{ n: number }>('SELECT count(*)::int8 AS n FROM schema_migrations');
+    expect(rows[0]!.n).toBe(MIGRATIONS.length);
+  });
+
+  it('returns int8 as numbers and jsonb as objects, the same on both backends', async () => {
+    const now = 1_732_000_000_123;
+    await store.db.insertInto('projects').values({ id: 'p1', name: 'one', created_at: now }).execute();
+    const p = await store.db.selectFrom('projects').selectAll().where('id', '=', 'p1').executeTakeFirstOrThrow();
+    expect(p.created_at).toBe(now);
+    const j = await store.query<{ v: { a: number[] } }>(`SELECT '{"a":[1,2]}'::jsonb AS v`);
+    expect(j[0]!.v).toEqual({ a: [1, 2] });
+  });
+
+  it('rolls back a failed transaction and keeps what was stored before', async () => {
+    await expect(
+      store.db.transaction().execute(async (trx) => {
+        await trx.insertInto('projects').values({ id: 'p2', name: 'two', created_at: 1 }).execute();
+        await trx.insertInto('projects').values({ id: 'p1', name: 'dup', created_at: 1 }).execute();
+      }),
+    ).rejects.toThrow();
+    const ids = (await store.db.selectFrom('projects').select('id').orderBy('id').execute()).map((r) => r.id);
+    expect(ids).toEqual(['p1']);
+  });
+
+  it('serialises concurrent transactions without interleaving them', async () => {
+    await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        store.db.transaction().execute(async (trx) => {
+          await trx.insertInto('projects').values({ id: `c${i}`, name: 'c', created_at: i }).execute();
+          await sql`SELECT pg_sleep(0.01)`.execute(trx);
+          await trx.updateTable('projects').set({ name: `c${i}-done` }).where('id', '=', `c${i}`).execute();
+        }),
+      ),
+    );
+    const rows = await store.db.selectFrom('projects').select(['id', 'name']).where('id', 'like', 'c%').execute();
+    expect(rows).toHaveLength(8);
+    for (const r of rows) expect(r.name).toBe(`${r.id}-done`);
+  });
+});
+
+describe('store on postgres, several processes starting at once', () => {
+  it('applies each migration exactly once under concurrent opens', async () => {
+    const server = backends.find((b) => b.name === 'postgres')!;
+    const first = await server.create();
+    // Drop the schema and race three openers against the same fresh database.
+    await first.store.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
+    const url = first.url!;
+    const stores = await Promise.all([openStore({ databaseUrl: url }), openStore({ databaseUrl: url }), openStore({ databaseUrl: url })]);
+    const rows = await stores[0]!.query<{ n: number }>('SELECT count(*)::int8 AS n FROM schema_migrations');
+    expect(rows[0]!.n).toBe(MIGRATIONS.length);
+    await Promise.all(stores.map((s) => s.close()));
+    await first.dispose();
+  });
+
+  it('reports an unreachable server as one clear line with the password hidden', async () => {
+    await expect(openStore({ databaseUrl: 'postgres://u:secret@127.0.0.1:1/x' })).rejects.toThrow(/^cannot open postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/x: /);
+  });
+});
