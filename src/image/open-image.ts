@@ -9,7 +9,7 @@ import { TarsierError } from '../errors.js';
 import { DockerArchiveSource } from './archive/docker-archive-source.js';
 import { OciLayoutSource } from './archive/oci-layout-source.js';
 import { type ArchiveReader, DirectoryReader, TarReader } from './archive/readers.js';
-import type { PlatformSpec } from './platform-select.js';
+import { parsePlatform } from './platform.js';
 import { RegistrySource } from './registry/source.js';
 import type { ImageSource } from './types.js';
 
@@ -25,16 +25,6 @@ export interface OpenImageOptions {
 
 const PREFIXES = ['docker-archive', 'oci-archive', 'oci'] as const;
 type Prefix = (typeof PREFIXES)[number];
-
-export function parsePlatformSpec(text: string | undefined): PlatformSpec {
-  const value = text ?? 'linux/amd64';
-  const parts = value.split('/');
-  if (parts.length < 2 || parts.length > 3 || parts.some((p) => !/^[a-z0-9_.-]+$/i.test(p))) {
-    throw new TarsierError('usage', `--platform ${JSON.stringify(value)}: expected OS/ARCH[/VARIANT], e.g. linux/arm64/v8`);
-  }
-  const [os, architecture, variant] = parts as [string, string, string | undefined];
-  return variant ? { os, architecture, variant } : { os, architecture };
-}
 
 async function kindOf(path: string): Promise<'file' | 'dir' | null> {
   try {
@@ -61,7 +51,7 @@ async function openArchiveFile(path: string, maxBytes: number): Promise<ArchiveR
 
 export async function openImage(ref: string, opts: OpenImageOptions): Promise<ImageSource> {
   if (ref.trim() === '') throw new TarsierError('usage', 'no image reference given');
-  const platform = parsePlatformSpec(opts.platform);
+  const platform = parsePlatform(opts.platform ?? 'linux/amd64');
   const prefix = PREFIXES.find((p) => ref.startsWith(`${p}:`)) as Prefix | undefined;
   if (prefix) {
     const rest = ref.slice(prefix.length + 1);
@@ -92,10 +82,5 @@ export async function openImage(ref: string, opts: OpenImageOptions): Promise<Im
   if (ref.startsWith('/') || ref.startsWith('./') || ref.startsWith('../') || ref.endsWith('.tar') || ref.endsWith('.tar.gz')) {
     throw new TarsierError('not_found', `${ref}: no such file or directory`);
   }
-  return new RegistrySource(ref, {
-    platform: [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/'),
-    insecure: opts.insecure,
-    username: opts.username,
-    password: opts.password,
-  });
+  return new RegistrySource(ref, { platform, insecure: opts.insecure, username: opts.username, password: opts.password });
 }

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { TarsierError } from '../../errors.js';
-import { selectManifest, type PlatformSpec } from '../platform-select.js';
+import { selectManifest } from '../platform.js';
 import type { Descriptor, ImageSource, Platform, ResolvedManifest } from '../types.js';
 import { MEDIA_TYPES } from '../types.js';
 import type { ArchiveReader } from './readers.js';
@@ -54,7 +54,7 @@ export class OciLayoutSource implements ImageSource {
     readonly ref: string,
     private readonly reader: ArchiveReader,
     private readonly tag: string | undefined,
-    private readonly platform: PlatformSpec,
+    private readonly platform: Platform,
   ) {}
 
   private async readBlob(desc: Descriptor): Promise<Buffer> {
