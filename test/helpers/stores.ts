@@ -3,7 +3,7 @@
  * the real PostgreSQL server (TEST_DATABASE_URL's server, else 127.0.0.1:5432 as postgres).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -44,6 +44,8 @@ export const backends: Backend[] = [
     name: 'pglite',
     async create() {
       const dataDir = await mkdtemp(join(tmpdir(), 'tarsier-store-'));
+      const template = process.env.TARSIER_PGLITE_TEMPLATE;
+      if (template) await cp(template, dataDir, { recursive: true });
       const store = await openStore({ dataDir });
       return {
         store,

@@ -1,0 +1,179 @@
+/**
+ * Content-addressed analysis results: one row set per manifest digest, shared by every tenant
+ * that references the image. Saving replaces the previous analysis of that digest atomically.
+ */
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Inventory } from '../analysis/inventory.js';
+import type { Findings, ReportVulnerability } from '../report/model.js';
+import { sensitiveFingerprint } from './fingerprints.js';
+import type { Store } from './open-store.js';
+import type { Database } from './schema.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** Baseline summaries may carry the HSS-only fields; rules are stored whole (evidence, audit…). */
+export interface StoredBaseline {
+  checkName: string;
+  checkType: string;
+  standard: string;
+  checkTypeDesc?: string;
+  checkRuleNum: number;
+  failedRuleNum: number;
+  severity: string;
+  rules: Array<{ id: string; title: string; severity: string; status: 'passed' | 'failed'; [k: string]: unknown }>;
+}
+
+export interface AnalysisToSave {
+  inventory: Inventory;
+  findings: Omit<Findings, 'baseline'> & { baseline: StoredBaseline[] };
+}
+
+const BATCH = 500;
+
+async function insertBatched<T extends keyof Database & string>(db: Db, table: T, rows: Array<Record<string, unknown>>): Promise<void> {
+  for (let i = 0; i < rows.length; i += BATCH) {
+    // Kysely's typed insert can't be generic over the table; the row shapes are checked by the callers below.
+    await (db.insertInto(table) as unknown as { values(v: unknown[]): { execute(): Promise<unknown> } }).values(rows.slice(i, i + BATCH)).execute();
+  }
+}
+
+export async function saveAnalysis(store: Store, a: AnalysisToSave, now = Date.now()): Promise<void> {
+  const inv = a.inventory;
+  const digest = inv.artifact.digest;
+  await store.db.transaction().execute(async (trx) => {
+    // Serialise writers of the same manifest (two workers finishing the same digest).
+    await sql`SELECT pg_advisory_xact_lock(hashtext(${digest}))`.execute(trx);
+    await trx.deleteFrom('manifests').where('digest', '=', digest).execute();
+    await trx
+      .insertInto('manifests')
+      .values({
+        digest,
+        config_digest: inv.artifact.configDigest,
+        size: inv.artifact.size,
+        platform: inv.artifact.platform,
+        os_family: inv.os?.family ?? null,
+        os_version: inv.os?.version ?? null,
+        analyzed_at: now,
+        inventory: JSON.stringify(inv),
+      })
+      .execute();
+    for (const l of inv.artifact.layers) {
+      await trx.insertInto('layers').values({ diff_id: l.diffId, digest: l.digest, size: l.size }).onConflict((oc) => oc.column('diff_id').doNothing()).execute();
+    }
+    await insertBatched(
+      trx,
+      'manifest_layers',
+      inv.artifact.layers.map((l, i) => ({ manifest_digest: digest, position: i, diff_id: l.diffId, created_by: l.createdBy ?? null })),
+    );
+    await insertBatched(
+      trx,
+      'manifest_packages',
+      inv.packages.map((p, i) => ({
+        manifest_digest: digest,
+        ordinal: i,
+        type: p.type,
+        name: p.name,
+        version: p.version,
+        source: p.source ?? null,
+        source_version: p.sourceVersion ?? null,
+        arch: p.arch ?? null,
+        layer_diff_id: p.layerDiffId,
+        path: p.path,
+        purl: p.purl,
+      })),
+    );
+    await writeVulnFindings(trx, digest, a.findings.vulnerabilities);
+    const seen = new Set<string>();
+    await insertBatched(
+      trx,
+      'sensitive_findings',
+      a.findings.sensitive.flatMap((s) => {
+        const fingerprint = sensitiveFingerprint(s);
+        // The same secret in two layers is one finding per manifest: keep the first (lowest) layer.
+        if (seen.has(fingerprint)) return [];
+        seen.add(fingerprint);
+        const layer = inv.artifact.layers.find((l) => l.digest === s.layerDigest);
+        return [{
+          manifest_digest: digest,
+          fingerprint,
+          key: s.key,
+          severity: s.severity,
+          path: s.path,
+          layer_digest: s.layerDigest,
+          layer_diff_id: layer?.diffId ?? '',
+          md5: s.md5,
+          line: s.line ?? null,
+          masked: s.masked,
+          visible: s.visible !== false,
+        }];
+      }),
+    );
+    await insertBatched(
+      trx,
+      'baseline_results',
+      a.findings.baseline.map((b) => ({
+        manifest_digest: digest,
+        check_name: b.checkName,
+        check_type: b.checkType,
+        standard: b.standard,
+        check_type_desc: b.checkTypeDesc ?? b.checkType,
+        check_rule_num: b.checkRuleNum,
+        failed_rule_num: b.failedRuleNum,
+        severity: b.severity,
+        rules: JSON.stringify(b.rules),
+      })),
+    );
+    await insertBatched(
+      trx,
+      'build_risks',
+      a.findings.buildRisks.map((r, i) => ({
+        manifest_digest: digest,
+        rule_id: r.ruleId,
+        ordinal: i,
+        name: r.name,
+        severity: r.severity,
+        build_instruction: r.buildInstruction,
+        remediation: r.remediation,
+        layer_diff_id: r.layerDiffId ?? null,
+      })),
+    );
+  });
+}
+
+async function writeVulnFindings(db: Db, digest: string, vulns: ReportVulnerability[]): Promise<void> {
+  await db.deleteFrom('vuln_findings').where('manifest_digest', '=', digest).execute();
+  const unique = new Map<string, ReportVulnerability>();
+  for (const v of vulns) unique.set(`${v.id}\u0000${v.packageType}\u0000${v.packageName}\u0000${v.installedVersion}`, v);
+  await insertBatched(
+    db,
+    'vuln_findings',
+    [...unique.values()].map((v) => ({
+      manifest_digest: digest,
+      vuln_id: v.id,
+      aliases: v.aliases,
+      package_type: v.packageType,
+      package_name: v.packageName,
+      installed_version: v.installedVersion,
+      fixed_version: v.fixedVersion,
+      status: v.status ?? (v.fixedVersion ? 'fixed' : 'affected'),
+      severity: v.severity,
+      cvss_score: v.cvssScore ?? null,
+      title: v.title ?? null,
+      source: v.source,
+      layer_diff_id: v.layerDiffId,
+      package_path: null,
+      solution: v.solution ?? null,
+      url: null,
+    })),
+  );
+}
+
+/** Re-match: replace one manifest's vulnerabilities without touching anything else. */
+export async function replaceVulnFindings(store: Store, digest: string, vulns: ReportVulnerability[]): Promise<void> {
+  await store.db.transaction().execute((trx) => writeVulnFindings(trx, digest, vulns));
+}
+
+export async function loadInventory(store: Store, digest: string): Promise<Inventory | undefined> {
+  const row = await store.db.selectFrom('manifests').select('inventory').where('digest', '=', digest).executeTakeFirst();
+  return row?.inventory;
+}
