@@ -44,6 +44,8 @@ export interface ManifestsTable {
   os_version: string | null;
   analyzed_at: number;
   inventory: Json<Inventory>;
+  /** Fingerprint of the analyzers and rule sets that produced this analysis (rescans skip when equal). */
+  analyzer_set: Generated<string>;
 }
 
 export interface LayersTable {
@@ -213,7 +215,34 @@ export interface ScanTaskImagesTable {
   failed_code: string | null;
 }
 
+export interface JobsTable {
+  id: Generated<number>;
+  kind: string;
+  payload: Json<Record<string, unknown>>;
+  dedupe_key: string | null;
+  state: Generated<'queued' | 'running' | 'done' | 'failed'>;
+  attempts: Generated<number>;
+  max_attempts: Generated<number>;
+  run_after: number;
+  lease_owner: string | null;
+  lease_until: number | null;
+  last_error: string | null;
+  result: Json<Record<string, unknown>> | null;
+  project_id: string | null;
+  task_id: string | null;
+  created_at: number;
+  finished_at: number | null;
+}
+
+export interface ScanLocksTable {
+  name: string;
+  owner: string;
+  lease_until: number;
+}
+
 export interface Database {
+  jobs: JobsTable;
+  scan_locks: ScanLocksTable;
   projects: ProjectsTable;
   api_tokens: ApiTokensTable;
   access_keys: AccessKeysTable;
