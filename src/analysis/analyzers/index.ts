@@ -5,7 +5,8 @@
 import type { Analyzer } from '../types.js';
 import { layerMetaAnalyzer } from './layer-meta.js';
 import { osReleaseAnalyzer } from './os-release.js';
+import { rpmAnalyzer } from './rpm.js';
 
 export function defaultAnalyzers(): Analyzer[] {
-  return [layerMetaAnalyzer, osReleaseAnalyzer];
+  return [layerMetaAnalyzer, osReleaseAnalyzer, rpmAnalyzer];
 }
