@@ -59,7 +59,10 @@ export interface ReportBaseline {
   checkType: string;
   checkRuleNum: number;
   failedRuleNum: number;
-  severity: Severity;
+  /** Highest severity among failed rules; `security` when none failed (HSS's `Security`). */
+  severity: Severity | 'security';
+  /** What the check type covers and how absent capabilities were judged (HSS `check_type_desc`). */
+  checkTypeDesc?: string;
   rules: ReportBaselineRule[];
 }
 

@@ -3,10 +3,11 @@
  * file in this folder plus one line here.
  */
 import type { Analyzer } from '../types.js';
+import { configFilesAnalyzer, configTreeAnalyzer } from './config-files.js';
 import { layerMetaAnalyzer } from './layer-meta.js';
 import { osReleaseAnalyzer } from './os-release.js';
 import { rpmAnalyzer } from './rpm.js';
 
 export function defaultAnalyzers(): Analyzer[] {
-  return [layerMetaAnalyzer, osReleaseAnalyzer, rpmAnalyzer];
+  return [layerMetaAnalyzer, osReleaseAnalyzer, configFilesAnalyzer, configTreeAnalyzer, rpmAnalyzer];
 }
