@@ -19,6 +19,10 @@ export interface OpenImageOptions {
   insecure?: boolean;
   username?: string;
   password?: string;
+  /** Registry connect / response / stalled-body timeout in milliseconds (default 30 s). */
+  timeoutMs?: number;
+  /** Registry retries after the first attempt (default 3, at most 10). */
+  retries?: number;
   /** Bound on inflating a gzip-compressed archive file before reading it. */
   maxImageBytes: number;
 }
@@ -82,5 +86,6 @@ export async function openImage(ref: string, opts: OpenImageOptions): Promise<Im
   if (ref.startsWith('/') || ref.startsWith('./') || ref.startsWith('../') || ref.endsWith('.tar') || ref.endsWith('.tar.gz')) {
     throw new TarsierError('not_found', `${ref}: no such file or directory`);
   }
-  return new RegistrySource(ref, { platform, insecure: opts.insecure, username: opts.username, password: opts.password });
+  const { insecure, username, password, timeoutMs, retries } = opts;
+  return new RegistrySource(ref, { platform, insecure, username, password, timeoutMs, retries });
 }

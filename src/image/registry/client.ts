@@ -22,7 +22,7 @@ export interface RegistryClientOptions {
   credentials?: RegistryCredentials;
   /** Connect, response-headers and idle-body timeout; default 30 s. */
   timeoutMs?: number;
-  /** Retries after the first attempt; default 3. */
+  /** Retries after the first attempt (and resumes of a dropped blob); default 3, at most 10. */
   retries?: number;
   /** First backoff; doubled per retry, with jitter. Default 500 ms. */
   backoffMs?: number;
@@ -59,6 +59,8 @@ const DEFAULTS = {
   maxRetryAfterMs: 60_000,
   maxManifestBytes: 4 * 1024 * 1024,
 };
+const MAX_RETRIES = 10;
+const MAX_WAIT_MS = 5 * 60_000;
 const MAX_ERROR_BODY = 64 * 1024;
 const MAX_TOKEN_BODY = 1024 * 1024;
 const MAX_LIST_PAGE = 16 * 1024 * 1024;
@@ -89,8 +91,10 @@ function manifestWhat(reference: string): string {
   return reference.includes(':') ? `manifest ${reference}` : `tag ${reference}`;
 }
 
-function mib(bytes: number): string {
-  return `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`;
+function sizeText(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  const kib = bytes / 1024;
+  return kib < 1024 ? `${Math.round(kib * 10) / 10} KiB` : `${Math.round((kib / 1024) * 10) / 10} MiB`;
 }
 
 /** The `rel="next"` target of a `Link` header. */
@@ -127,7 +131,12 @@ export class RegistryClient {
     this.endpoint = registry === DOCKER_HUB ? 'registry-1.docker.io' : registry;
     this.credentials = options.credentials;
     const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-    this.options = { ...DEFAULTS, insecure: false, ...defined } as typeof DEFAULTS & { insecure: boolean };
+    const merged = { ...DEFAULTS, insecure: false, ...defined } as typeof DEFAULTS & { insecure: boolean };
+    // Bounded whatever the caller asks: a scan must end, and one wait must not exceed a few minutes.
+    merged.retries = Math.max(0, Math.min(MAX_RETRIES, Math.floor(merged.retries)));
+    merged.maxRetryAfterMs = Math.min(merged.maxRetryAfterMs, MAX_WAIT_MS);
+    merged.maxBackoffMs = Math.min(merged.maxBackoffMs, MAX_WAIT_MS);
+    this.options = merged;
     this.scheme = this.options.insecure ? undefined : 'https';
     this.agent = createAgent({ timeoutMs: this.options.timeoutMs, insecure: this.options.insecure });
   }
@@ -176,7 +185,7 @@ export class RegistryClient {
   private async fetchManifest(repository: string, reference: string): Promise<Manifest> {
     const spec = this.manifestSpec('GET', repository, reference);
     const cap = this.options.maxManifestBytes;
-    const tooLarge = (): TarsierError => this.fail('input', `${spec.what} of repository ${repository} is larger than ${mib(cap)}; refusing to read it`);
+    const tooLarge = (): TarsierError => this.fail('input', `${spec.what} of repository ${repository} is larger than ${sizeText(cap)}; refusing to read it`);
     return this.exchange(spec, async (res) => {
       const announced = Number(header(res.headers, 'content-length') ?? NaN);
       if (announced > cap) {
@@ -281,9 +290,9 @@ export class RegistryClient {
 
   /** Reads a whole blob into memory (configs), refusing one larger than `maxBytes`. */
   async getBlobBytes(repository: string, digest: string, size: number, maxBytes: number): Promise<Buffer> {
-    if (size > maxBytes) throw this.fail('input', `blob ${digest} of repository ${repository} is ${mib(size)}, more than the ${mib(maxBytes)} allowed`);
+    if (size > maxBytes) throw this.fail('input', `blob ${digest} of repository ${repository} is ${sizeText(size)}, more than the ${sizeText(maxBytes)} allowed`);
     const stream = await this.getBlob(repository, digest, size);
-    return readBody(stream, maxBytes, () => this.fail('input', `blob ${digest} of repository ${repository} is larger than ${mib(maxBytes)}`));
+    return readBody(stream, maxBytes, () => this.fail('input', `blob ${digest} of repository ${repository} is larger than ${sizeText(maxBytes)}`));
   }
 
   /** Every repository in the catalog, page by page. */
@@ -338,7 +347,7 @@ export class RegistryClient {
       seen.add(path);
       const spec: RequestSpec = { ...first, path };
       const page: { names: string[]; next: string | undefined } = await this.exchange(spec, async (res) => {
-        const body = await readBody(res.body, MAX_LIST_PAGE, () => this.fail('input', `a page of ${first.what} of ${first.subject} is larger than ${mib(MAX_LIST_PAGE)}`));
+        const body = await readBody(res.body, MAX_LIST_PAGE, () => this.fail('input', `a page of ${first.what} of ${first.subject} is larger than ${sizeText(MAX_LIST_PAGE)}`));
         let names: unknown;
         try {
           names = (JSON.parse(body.toString('utf8')) as Record<string, unknown>)[field];
@@ -440,7 +449,7 @@ export class RegistryClient {
     }
     const res = await send(this.agent, { ...req, headers: { ...req.headers, 'user-agent': USER_AGENT } }, req.url.origin);
     if (res.status < 200 || res.status >= 300) return res;
-    const body = await readBody(res.body, MAX_TOKEN_BODY, () => this.fail('auth', `token endpoint ${req.url.host} sent more than ${mib(MAX_TOKEN_BODY)}`));
+    const body = await readBody(res.body, MAX_TOKEN_BODY, () => this.fail('auth', `token endpoint ${req.url.host} sent more than ${sizeText(MAX_TOKEN_BODY)}`));
     let parsed: ReturnType<typeof parseTokenResponse>;
     try {
       parsed = parseTokenResponse(JSON.parse(body.toString('utf8')));

@@ -23,6 +23,8 @@ export interface HttpRequest {
   body?: string;
 }
 
+function ignore(): void {}
+
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 
@@ -59,6 +61,10 @@ export async function send(agent: Agent, req: HttpRequest, trustedOrigin: string
     const headers = { ...req.headers };
     if (url.origin !== trustedOrigin) delete headers.authorization;
     const res = await request(url, { method, headers, body, dispatcher: agent, maxRedirections: 0 });
+    // undici's body emits 'error' when destroyed before its end, even on purpose (a body too
+    // large, a consumer that stops early). Readers see errors through for-await or dump();
+    // this listener only keeps a deliberate abort from becoming an uncaught exception.
+    res.body.on('error', ignore);
     const location = header(res.headers, 'location');
     if (!REDIRECTS.has(res.statusCode) || location === undefined || hop >= MAX_REDIRECTS) {
       return { status: res.statusCode, headers: res.headers, body: res.body, url };
