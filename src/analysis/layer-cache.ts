@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Analyzer, AnalyzerLayerResult } from './types.js';
 
 /** Bump when the walker's own behaviour changes (path normalisation, what counts as touched). */
-const WALKER_VERSION = '1';
+const WALKER_VERSION = '2';
 
 export function defaultCacheDir(): string {
   const xdg = process.env.XDG_CACHE_HOME;

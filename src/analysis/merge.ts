@@ -61,25 +61,25 @@ export function mergeLayers(input: MergeInput): Inventory {
   const special = new Map<string, { mode: number; uid: number; type: string; layer: number }>();
   const scopeOf = new Map(input.analyzers.map((a) => [a.name, a.scope ?? 'overlay']));
   const warnings = [...input.warnings];
-  // Per layer, packages present at each db path, for origin-layer attribution.
-  const pkgsByLayer: Array<Map<string, Set<string>>> = [];
+  // For each surviving package db (same keys as `overlay`): package → layer that introduced it.
+  const origins = new Map<string, Map<string, number>>();
   const sensitiveRaw: Array<{ fact: SensitiveFact; layer: number }> = [];
   // For `visible`: paths deleted or replaced after a given layer.
   const hiddenAfter: Array<{ layer: number; path: string; opaque: boolean }> = [];
 
   input.layers.forEach((layer, li) => {
     const meta = metaOf(layer);
-    const pkgPaths = new Map<string, Set<string>>();
-    pkgsByLayer.push(pkgPaths);
     if (meta) {
       for (const w of meta.whiteouts) {
         deleteUnder(overlay, w, pathOfKey, false);
+        deleteUnder(origins, w, pathOfKey, false);
         deleteUnder(symlinks, w, identity, false);
         deleteUnder(special, w, identity, false);
         hiddenAfter.push({ layer: li, path: w, opaque: false });
       }
       for (const d of meta.opaqueDirs) {
         deleteUnder(overlay, d, pathOfKey, true);
+        deleteUnder(origins, d, pathOfKey, true);
         deleteUnder(symlinks, d, identity, true);
         deleteUnder(special, d, identity, true);
         hiddenAfter.push({ layer: li, path: d, opaque: true });
@@ -87,6 +87,7 @@ export function mergeLayers(input: MergeInput): Inventory {
       // An entry of any type replaces what lower layers had at that path.
       for (const [path, target] of Object.entries(meta.symlinks)) {
         deleteUnder(overlay, path, pathOfKey, false);
+        deleteUnder(origins, path, pathOfKey, false);
         special.delete(path);
         symlinks.set(path, { target, layer: li });
         hiddenAfter.push({ layer: li, path, opaque: false });
@@ -96,14 +97,20 @@ export function mergeLayers(input: MergeInput): Inventory {
     }
     const specialHere = new Set(meta?.specialModes.map((s) => s.path) ?? []);
     for (const [name, result] of Object.entries(layer.byAnalyzer)) {
-      if (name === 'layer-meta') continue;
       for (const f of result.facts) if (f.kind === 'warning') warnings.push(`layer ${li + 1}: ${f.path ? `${f.path}: ` : ''}${f.message}`);
+      if (name === 'layer-meta') continue;
       if (scopeOf.get(name) === 'every-layer') {
         for (const f of result.facts) if (f.kind === 'sensitive') sensitiveRaw.push({ fact: f, layer: li });
         continue;
       }
+      // What each db at a touched path held before this layer rewrote it.
+      const before = new Map<string, Map<string, number>>();
       for (const path of result.touched) {
-        overlay.delete(keyOf(name, path));
+        const key = keyOf(name, path);
+        const prior = origins.get(key);
+        if (prior) before.set(key, prior);
+        origins.delete(key);
+        overlay.delete(key);
         symlinks.delete(path);
         if (!specialHere.has(path)) special.delete(path);
       }
@@ -114,9 +121,12 @@ export function mergeLayers(input: MergeInput): Inventory {
         list.push(f);
         grouped.set(f.path, list);
         if (f.kind === 'packages') {
-          const set = pkgPaths.get(f.path) ?? new Set<string>();
-          for (const p of f.packages) set.add(pkgKey(p));
-          pkgPaths.set(f.path, set);
+          // A package the db already had (same version) keeps its origin; anything else is new here.
+          const key = keyOf(name, f.path);
+          const prior = before.get(key);
+          const now = origins.get(key) ?? new Map<string, number>();
+          for (const p of f.packages) now.set(pkgKey(p), prior?.get(pkgKey(p)) ?? li);
+          origins.set(key, now);
         }
       }
       for (const [path, facts] of grouped) overlay.set(keyOf(name, path), { layer: li, facts });
@@ -124,23 +134,22 @@ export function mergeLayers(input: MergeInput): Inventory {
   });
 
   const surviving = [...overlay.values()];
+  const survivingKeys = [...overlay.keys()];
   const osFacts = surviving.flatMap((p) => p.facts.filter((f): f is OsFact => f.kind === 'os'));
   const os = chooseOs(osFacts);
   const diffIdOf = (li: number) => (input.layers[li] as MergeLayer).info.diffId;
 
   const packages: InventoryPackage[] = [];
-  for (const placed of surviving) {
+  surviving.forEach((placed, i) => {
+    const dbOrigins = origins.get(survivingKeys[i] as string);
     for (const f of placed.facts) {
       if (f.kind !== 'packages') continue;
       for (const p of (f as PackagesFact).packages) {
-        // Origin: walk down while the layer below still had this exact package at this path.
-        let origin = placed.layer;
-        const k = pkgKey(p);
-        while (origin > 0 && pkgsByLayer[origin - 1]?.get(f.path)?.has(k)) origin--;
+        const origin = dbOrigins?.get(pkgKey(p)) ?? placed.layer;
         packages.push({ ...p, purl: withDistro(p, os), layerDiffId: diffIdOf(origin) });
       }
     }
-  }
+  });
   packages.sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name) || a.version.localeCompare(b.version) || a.path.localeCompare(b.path));
 
   const files: Record<string, MergedFile> = {};

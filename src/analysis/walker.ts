@@ -52,6 +52,13 @@ function entryType(t: tar.Header['type']): EntryInfo['type'] {
   }
 }
 
+/** A fact about a hardlink's target, restated for the hardlink's own path (packages name their file too). */
+function relocate(f: Fact, from: string, to: string): Fact {
+  if (f.kind !== 'packages') return { ...f, path: to } as Fact;
+  const moved = (p: string) => (p === from || p.startsWith(`${from}!`) || p.startsWith(`${from}/`) ? `${to}${p.slice(from.length)}` : p);
+  return { ...f, path: to, packages: f.packages.map((p) => ({ ...p, path: moved(p.path) })) };
+}
+
 /** The content stream tar-stream hands us for one entry (a streamx Readable). */
 type EntryStream = AsyncIterable<Buffer> & { resume(): unknown };
 
@@ -156,11 +163,13 @@ export async function walkLayer(layerTar: Readable, analyzers: Analyzer[], opts:
 
     const isWhiteout = posix.basename(path).startsWith('.wh.');
     if (type === 'hardlink' && !isWhiteout) {
-      for (const a of [...fileAnalyzers, ...streamAnalyzers]) {
-        if (!a.wants(entry)) continue;
+      const linking = [...fileAnalyzers, ...streamAnalyzers].filter((a) => a.wants(entry));
+      // The target's analysis may still be running (async analyzers); its facts are needed now.
+      if (linking.length > 0 && pending.size > 0) await Promise.all(pending);
+      for (const a of linking) {
         touch(a, path);
         const original = byPath.get(a.name)?.get(entry.linkTarget as string);
-        if (original) record(a, path, original.map((f) => ({ ...f, path }) as Fact));
+        if (original) record(a, path, original.map((f) => relocate(f, entry.linkTarget as string, path)));
       }
     }
     if (type !== 'file' || isWhiteout) {

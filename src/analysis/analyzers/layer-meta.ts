@@ -16,9 +16,9 @@ const WORLD_WRITABLE = 0o002;
 export const layerMetaAnalyzer: EntryAnalyzer<LayerMetaFact> = {
   kind: 'entry',
   name: 'layer-meta',
-  version: '1',
+  version: '2',
   wants: () => true,
-  start() {
+  start(ctx) {
     const fact: LayerMetaFact = {
       kind: 'layer-meta',
       path: '',
@@ -40,7 +40,10 @@ export const layerMetaAnalyzer: EntryAnalyzer<LayerMetaFact> = {
           if (base === OPAQUE_MARKER) fact.opaqueDirs.push(dir === '.' ? '' : dir);
           else {
             const target = base.slice(WHITEOUT_PREFIX.length);
-            fact.whiteouts.push(dir === '.' ? target : `${dir}/${target}`);
+            // `.wh.` alone would name the directory itself (at the root: the whole image) and
+            // `.wh..`/`.wh...` its parents; no runtime deletes those, so neither do we.
+            if (target === '' || target === '.' || target === '..') ctx.warn(`ignored whiteout ${e.path}: it names no file`);
+            else fact.whiteouts.push(dir === '.' ? target : `${dir}/${target}`);
           }
           return;
         }
