@@ -85,10 +85,15 @@ describe('bearer token challenge', () => {
       await client.getManifest('team/app', app.manifestDigest);
       expect(await client.listTags('team/app')).toEqual(['2.0']);
       expect(await client.listRepositories()).toEqual(['team/app']);
+      const head = await client.headManifest('team/app', '2.0');
+      expect(head.digest).toBe(app.manifestDigest);
+      expect((await client.headBlob('team/app', app.config.digest)).size).toBe(app.config.size);
+      await client.ping();
     } finally {
       await client.close();
     }
-    expect(proxy.tokenRequests.map((t) => t.scopes)).toEqual([['repository:team/app:pull'], ['registry:catalog:*']]);
+    // The API root needs no scope: its token is asked for with none.
+    expect(proxy.tokenRequests.map((t) => t.scopes)).toEqual([['repository:team/app:pull'], ['registry:catalog:*'], []]);
   });
 
   it('a wrong password at the token service is the one-line auth error', async () => {
