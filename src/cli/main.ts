@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { describeError, isTarsierError } from '../errors.js';
 import { toolVersion } from '../report/tool.js';
 import { registerScan } from './scan.js';
+import { registerWorker } from './worker.js';
 
 export const EXIT_USAGE = 2;
 
@@ -22,6 +23,7 @@ export async function main(argv: string[]): Promise<number> {
     result = fn();
   };
   registerScan(program, run);
+  registerWorker(program, run);
   try {
     await program.parseAsync(argv);
     return await result;

@@ -1,10 +1,9 @@
 /** `tarsier scan [flags] REF`: analyse one image and write a report. */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { analyzeImage, DEFAULT_LIMITS } from '../analysis/analyze-image.js';
-import { defaultAnalyzers } from '../analysis/analyzers/index.js';
+import { DEFAULT_LIMITS } from '../analysis/analyze-image.js';
 import { defaultCacheDir, LayerCache } from '../analysis/layer-cache.js';
-import { runDetectors } from '../detect/run-detectors.js';
+import { scanSource } from '../scan/pipeline.js';
 import { openImage } from '../image/open-image.js';
 import { toCycloneDx } from '../report/cyclonedx.js';
 import { buildReport, filterBySeverity, hasFindings, SEVERITIES, type ScanReport } from '../report/model.js';
@@ -79,9 +78,8 @@ export async function scanCommand(image: string, flags: ScanFlags): Promise<numb
   });
   let report: ScanReport;
   try {
-    const analyzers = defaultAnalyzers();
-    const inventory = await analyzeImage(source, {
-      analyzers,
+    const { inventory, findings } = await scanSource(source, {
+      detect: { ignoreUnfixed: flags.ignoreUnfixed === true },
       cache: flags.cache ? new LayerCache(flags.cacheDir ?? defaultCacheDir()) : null,
       limits,
       platform: flags.platform,
@@ -93,7 +91,6 @@ export async function scanCommand(image: string, flags: ScanFlags): Promise<numb
         }
       },
     });
-    const findings = await runDetectors(inventory, { ignoreUnfixed: flags.ignoreUnfixed === true });
     report = buildReport(inventory, findings);
   } finally {
     progress?.clear();

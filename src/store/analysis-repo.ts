@@ -20,11 +20,13 @@ export interface StoredBaseline {
   checkRuleNum: number;
   failedRuleNum: number;
   severity: string;
-  rules: Array<{ id: string; title: string; severity: string; status: 'passed' | 'failed'; [k: string]: unknown }>;
+  rules: Array<{ id: string; title: string; severity: string; status: 'passed' | 'failed' }>;
 }
 
 export interface AnalysisToSave {
   inventory: Inventory;
+  /** Fingerprint of the analyzer set that produced it (see scan/pipeline.ts). */
+  analyzerSet?: string;
   findings: Omit<Findings, 'baseline'> & { baseline: StoredBaseline[] };
 }
 
@@ -55,6 +57,7 @@ export async function saveAnalysis(store: Store, a: AnalysisToSave, now = Date.n
         os_version: inv.os?.version ?? null,
         analyzed_at: now,
         inventory: JSON.stringify(inv),
+        analyzer_set: a.analyzerSet ?? '',
       })
       .execute();
     for (const l of inv.artifact.layers) {
@@ -171,6 +174,12 @@ async function writeVulnFindings(db: Db, digest: string, vulns: ReportVulnerabil
 /** Re-match: replace one manifest's vulnerabilities without touching anything else. */
 export async function replaceVulnFindings(store: Store, digest: string, vulns: ReportVulnerability[]): Promise<void> {
   await store.db.transaction().execute((trx) => writeVulnFindings(trx, digest, vulns));
+}
+
+/** The analyzer set of a stored analysis, or undefined when the digest was never analysed. */
+export async function storedAnalyzerSet(store: Store, digest: string): Promise<string | undefined> {
+  const row = await store.db.selectFrom('manifests').select('analyzer_set').where('digest', '=', digest).executeTakeFirst();
+  return row?.analyzer_set;
 }
 
 export async function loadInventory(store: Store, digest: string): Promise<Inventory | undefined> {
