@@ -72,6 +72,9 @@ export async function startRegistry(credentials: { username: string; password: s
     ].join('\n');
     await writeFile(join(dir, 'config.yml'), config);
     const child = spawn('/usr/bin/docker-registry', ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // If the test process dies without stop(), the registry must not outlive it.
+    const killOnExit = (): void => void child.kill('SIGKILL');
+    process.once('exit', killOnExit);
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
     const deadline = Date.now() + 15_000;
@@ -81,6 +84,7 @@ export async function startRegistry(credentials: { username: string; password: s
           host,
           ...credentials,
           async stop() {
+            process.off('exit', killOnExit);
             child.kill('SIGTERM');
             const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
             await exited(child);
@@ -91,6 +95,7 @@ export async function startRegistry(credentials: { username: string; password: s
       }
       await new Promise((r) => setTimeout(r, 50));
     }
+    process.off('exit', killOnExit);
     child.kill('SIGKILL');
     await exited(child);
     if (!/address already in use/i.test(stderr)) {
