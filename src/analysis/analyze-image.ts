@@ -89,6 +89,7 @@ export async function analyzeImage(source: ImageSource, opts: AnalyzeOptions): P
 
   const layers: MergeLayer[] = [];
   let imageBytes = 0;
+  let cacheWritable = true;
   for (const [i, desc] of manifest.layers.entries()) {
     const diffId = diffIds[i] as string;
     if (!/^sha256:[a-f0-9]{64}$/.test(diffId)) throw new TarsierError('input', `${where}: invalid diffID ${JSON.stringify(diffId).slice(0, 80)} for layer ${i + 1}`);
@@ -120,7 +121,15 @@ export async function analyzeImage(source: ImageSource, opts: AnalyzeOptions): P
       for (const a of missing) {
         const result = fresh[a.name] as AnalyzerLayerResult;
         byAnalyzer[a.name] = result;
-        if (opts.cache) await opts.cache.put(diffId, a, result);
+        if (opts.cache && cacheWritable) {
+          try {
+            await opts.cache.put(diffId, a, result);
+          } catch (err) {
+            // A read-only or full cache dir costs the next scan time, not this scan its result.
+            cacheWritable = false;
+            warn(`layer cache ${opts.cache.dir} not written (${(err as Error).message}); continuing without it`);
+          }
+        }
       }
     }
     opts.progress?.layerDone(i);
