@@ -112,6 +112,7 @@ export async function analyzeImage(source: ImageSource, opts: AnalyzeOptions): P
         maxImageBytes: opts.limits.maxImageBytes,
         maxLayerBytes: opts.limits.maxLayerBytes,
         where: layerWhere,
+        storedDigestVerified: source.verifiesBlobs === true,
         onProgress: (s, u) => opts.progress?.layerBytes(s, u),
       });
       const fresh = await walkLayer(stream.tar, missing, { diffId, where: layerWhere, limits: { maxEntries: opts.limits.maxEntries }, onWarning: warn });

@@ -27,6 +27,8 @@ export interface LayerStreamOptions extends LayerLimits {
   onProgress?: (stored: number, uncompressed: number) => void;
   /** Where, for messages: `image REF layer N`. */
   where: string;
+  /** The source already verifies the stored digest while streaming: count and bound, don't hash twice. */
+  storedDigestVerified?: boolean;
 }
 
 /** zstd windows above this are refused: a hostile frame header could ask for 2 GiB. */
@@ -171,12 +173,11 @@ function zstdWindowSize(buf: Buffer): number | null {
  */
 export function uncompressedLayer(stored: Readable, opts: LayerStreamOptions): { tar: Readable; storedBytes: () => number; tarBytes: () => number } {
   let storedCheck: StoredBytesCheck | undefined;
-  let diffCheck: DiffIdCheck | undefined;
-  const report = () => opts.onProgress?.(storedCheck?.bytes ?? 0, diffCheck?.bytes ?? 0);
+  const report = () => opts.onProgress?.(storedCheck?.bytes ?? 0, diffCheck.bytes);
   // A legacy docker-archive layer is named by its diffID; if it turns out compressed, the stored
   // bytes cannot hash to it, and the diffID check after decompression covers integrity instead.
   const out = new PassThrough({ highWaterMark: 1 << 20 });
-  diffCheck = new DiffIdCheck(opts, report);
+  const diffCheck = new DiffIdCheck(opts, report);
   let started = false;
   const fail = (err: unknown) => {
     const e = err instanceof TarsierError ? err : new TarsierError('input', `${opts.where}: ${(err as Error).message}`);
@@ -201,17 +202,17 @@ export function uncompressedLayer(stored: Readable, opts: LayerStreamOptions): {
     const gzip = first[0] === 0x1f && first[1] === 0x8b;
     const zstd = first.length >= 4 && first[0] === 0x28 && first[1] === 0xb5 && first[2] === 0x2f && first[3] === 0xfd;
     const compressed = gzip || zstd;
-    const verifyStored = !(compressed && opts.desc.digest === opts.diffId);
+    const verifyStored = !opts.storedDigestVerified && !(compressed && opts.desc.digest === opts.diffId);
     storedCheck = new StoredBytesCheck(opts.desc, verifyStored, opts.where, report);
     const decompressor: Transform = gzip ? createGunzip({ chunkSize: 256 << 10 }) : zstd ? new ZstdStream(opts.where) : new PassThrough();
-    const stages: Transform[] = [storedCheck, decompressor, diffCheck as DiffIdCheck];
+    const stages: Transform[] = [storedCheck, decompressor, diffCheck];
     for (const s of stages) s.once('error', (err) => fail(s === decompressor && !(err instanceof TarsierError) ? new TarsierError('input', `${opts.where}: corrupt or truncated compressed layer (${err.message})`) : err));
-    storedCheck.pipe(decompressor).pipe(diffCheck as DiffIdCheck).pipe(out);
+    storedCheck.pipe(decompressor).pipe(diffCheck).pipe(out);
     storedCheck.write(first);
     if (ended) storedCheck.end();
     else stored.pipe(storedCheck);
   };
   stored.on('data', onData);
   stored.once('end', onEnd);
-  return { tar: out, storedBytes: () => storedCheck?.bytes ?? 0, tarBytes: () => diffCheck?.bytes ?? 0 };
+  return { tar: out, storedBytes: () => storedCheck?.bytes ?? 0, tarBytes: () => diffCheck.bytes };
 }

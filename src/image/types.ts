@@ -84,6 +84,8 @@ export interface ImageSource {
   readonly type: SourceType;
   /** The reference as the user wrote it, normalised (e.g. `localhost:5000/app:1.0`). */
   readonly ref: string;
+  /** True when `openBlob` streams already fail on a digest mismatch (registry), so callers need not hash again. */
+  readonly verifiesBlobs?: boolean;
   manifest(): Promise<ResolvedManifest>;
   /** The raw config bytes; callers verify them against `manifest().config.digest`. */
   configBytes(): Promise<Buffer>;

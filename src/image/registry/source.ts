@@ -27,6 +27,8 @@ const DEFAULT_MAX_CONFIG_BYTES = 8 * 1024 * 1024;
 export class RegistrySource implements ImageSource {
   readonly type = 'registry' as const;
   readonly ref: string;
+  /** getBlob streams verify size and digest themselves. */
+  readonly verifiesBlobs = true;
   readonly reference: ImageReference;
   readonly platform: Platform;
   /** Digest of the image index the reference named, when it named one. */
