@@ -6,10 +6,14 @@ import type { Analyzer } from '../types.js';
 import { apkAnalyzer } from './apk.js';
 import { configFilesAnalyzer, configTreeAnalyzer } from './config-files.js';
 import { dpkgAnalyzer } from './dpkg.js';
+import { goBinaryAnalyzer } from './go-binary.js';
+import { javaAnalyzer } from './java.js';
 import { layerMetaAnalyzer } from './layer-meta.js';
+import { npmAnalyzer } from './npm.js';
 import { osReleaseAnalyzer } from './os-release.js';
+import { pythonAnalyzer } from './python.js';
 import { rpmAnalyzer } from './rpm.js';
 
 export function defaultAnalyzers(): Analyzer[] {
-  return [layerMetaAnalyzer, osReleaseAnalyzer, configFilesAnalyzer, configTreeAnalyzer, rpmAnalyzer, dpkgAnalyzer, apkAnalyzer];
+  return [layerMetaAnalyzer, osReleaseAnalyzer, configFilesAnalyzer, configTreeAnalyzer, rpmAnalyzer, dpkgAnalyzer, apkAnalyzer, npmAnalyzer, pythonAnalyzer, javaAnalyzer, goBinaryAnalyzer];
 }
