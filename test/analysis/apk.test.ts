@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { PackageURL } from 'packageurl-js';
 import { describe, expect, it } from 'vitest';
 import { apkAnalyzer } from '../../src/analysis/analyzers/apk.js';
+import { baseAnalyzers, buildImage, packageLines, removeDir, scan, tempDir } from '../helpers/image-fixtures.js';
 import type { AnalyzerContext, EntryInfo, Fact, Package, PackagesFact, WarningFact } from '../../src/analysis/types.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -199,5 +200,40 @@ describe('apk analyzer: formats and malformed input', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe.skipIf(!hasData)('apk analyzer in a scanned image', () => {
+  it('reports the packages of the top-most db, with alpine purls and their layer', async () => {
+    const c = caseNamed('alpine370-snyk');
+    const db = dbOf(c).toString('utf8');
+    // Layer 2 rewrites the db without busybox (as `apk del busybox` would).
+    const records = db.split(/\n\n/);
+    const withoutBusybox = records.filter((r) => !/^P:busybox$/m.test(r)).join('\n\n');
+    expect(withoutBusybox.length).toBeLessThan(db.length);
+    const dir = await tempDir();
+    try {
+      const built = await buildImage(
+        'docker-archive',
+        {
+          layers: [
+            { entries: [{ path: 'etc/os-release', content: readFileSync(path.join(caseFolder(c), 'etc/os-release')) }, { path: DB, content: db }] },
+            { entries: [{ path: DB, content: withoutBusybox }] },
+          ],
+        },
+        dir,
+        'img',
+      );
+      const { inventory, warnings } = await scan(built.ref, { analyzers: [...baseAnalyzers(), apkAnalyzer] });
+      expect(warnings).toEqual([]);
+      expect(inventory.os).toMatchObject({ family: 'alpine', version: '3.7.0' });
+      const lines = packageLines(inventory);
+      expect(lines).toHaveLength(10);
+      expect(lines.some((l) => l.startsWith('busybox '))).toBe(false);
+      expect(lines).toContain(`musl 1.1.18-r2 L1 ${DB}`);
+      expect(inventory.packages.find((p) => p.name === 'musl')).toMatchObject({ source: 'musl', purl: 'pkg:apk/alpine/musl@1.1.18-r2?arch=x86_64&distro=alpine-3.7.0' });
+    } finally {
+      await removeDir(dir);
+    }
   });
 });

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { PackageURL } from 'packageurl-js';
 import { describe, expect, it } from 'vitest';
 import { dpkgAnalyzer } from '../../src/analysis/analyzers/dpkg.js';
+import { baseAnalyzers, buildImage, packageLines, removeDir, scan, tempDir } from '../helpers/image-fixtures.js';
 import type { AnalyzerContext, EntryInfo, Fact, Package, PackagesFact, WarningFact } from '../../src/analysis/types.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -294,5 +295,44 @@ describe('dpkg analyzer: formats and malformed input', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe.skipIf(!hasData)('dpkg analyzer in a scanned image', () => {
+  it('merges status and status.d across layers, with distro purls and the layer that brought each package', async () => {
+    const c = (name: string) => dpkgCases.find((x) => x.case === name) as ManifestCase;
+    const bookworm = c('debian12-bookworm-minbase');
+    const status = fileOf(bookworm, 'var/lib/dpkg/status').toString('utf8');
+    const aptStanza = /^Package: apt\n[\s\S]*?^Version: (.*)$/m.exec(status);
+    expect(aptStanza?.[1]).toBe('2.6.1');
+    const upgraded = status.replace(/^(Package: apt\n[\s\S]*?^Version: )2\.6\.1$/m, '$12.6.1+tarsier1');
+    const sqlite = c('distroless-syft-libsqlite3');
+    const dir = await tempDir();
+    try {
+      const built = await buildImage('oci', {
+        layers: [
+          { entries: [{ path: 'etc/os-release', content: fileOf(bookworm, 'usr/lib/os-release') }, { path: 'var/lib/dpkg/status', content: status }] },
+          {
+            entries: [
+              { path: 'var/lib/dpkg/status', content: upgraded },
+              { path: 'var/lib/dpkg/status.d/libsqlite3-0', content: fileOf(sqlite, 'var/lib/dpkg/status.d/libsqlite3-0') },
+              { path: 'var/lib/dpkg/status.d/libsqlite3-0.md5sums', content: fileOf(sqlite, 'var/lib/dpkg/status.d/libsqlite3-0.md5sums') },
+            ],
+          },
+        ],
+      }, dir, 'img');
+      const { inventory, warnings } = await scan(built.ref, { analyzers: [...baseAnalyzers(), dpkgAnalyzer] });
+      expect(warnings).toEqual([]);
+      expect(inventory.os).toMatchObject({ family: 'debian', version: '12' });
+      const lines = packageLines(inventory);
+      expect(lines).toHaveLength(89);
+      expect(lines).toContain('apt 2.6.1+tarsier1 L2 var/lib/dpkg/status');
+      expect(lines).toContain('adduser 3.134 L1 var/lib/dpkg/status');
+      expect(lines).toContain('libsqlite3-0 3.34.1-3 L2 var/lib/dpkg/status.d/libsqlite3-0');
+      const apt = inventory.packages.find((p) => p.name === 'apt');
+      expect(apt?.purl).toBe('pkg:deb/debian/apt@2.6.1+tarsier1?arch=amd64&distro=debian-12');
+    } finally {
+      await removeDir(dir);
+    }
   });
 });
