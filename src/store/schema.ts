@@ -1,6 +1,7 @@
 /** Row types of the tables in migrations/, for Kysely's typed queries. Keep in step with the SQL. */
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 import type { Inventory } from '../analysis/inventory.js';
+import type { Advisory } from '../vulndb/types.js';
 
 /** jsonb columns: objects in, objects out (both drivers parse jsonb). */
 type Json<T extends object | null> = JSONColumnType<T, string, string>;
@@ -240,7 +241,34 @@ export interface ScanLocksTable {
   lease_until: number;
 }
 
+export interface AdvisorySourcesTable {
+  id: string;
+  format: string;
+  location: string;
+  etag: string | null;
+  last_modified: string | null;
+  updated_at: number;
+  record_count: number;
+}
+
+export interface AdvisoriesTable {
+  pk: Generated<number>;
+  source_id: string;
+  id: string;
+  aliases: ColumnType<string[], string[] | undefined, string[]>;
+  record: Json<Advisory>;
+}
+
+export interface AdvisoryPackagesTable {
+  advisory_pk: number;
+  namespace: string;
+  name: string;
+}
+
 export interface Database {
+  advisory_sources: AdvisorySourcesTable;
+  advisories: AdvisoriesTable;
+  advisory_packages: AdvisoryPackagesTable;
   jobs: JobsTable;
   scan_locks: ScanLocksTable;
   projects: ProjectsTable;
