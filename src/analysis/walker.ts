@@ -122,6 +122,9 @@ export async function walkLayer(layerTar: Readable, analyzers: Analyzer[], opts:
   let entries = 0;
   const done = new Promise<void>((resolve, reject) => {
     extract.on('entry', (header, stream, next) => {
+      // When the layer stream fails mid-entry, tar-stream destroys the entry stream with the same
+      // error; it reaches us through `extract`, so this copy must not become an uncaught error.
+      stream.on('error', () => undefined);
       void handle(header, stream as unknown as EntryStream).then(() => next(), (err: unknown) => {
         stream.resume();
         reject(err);
