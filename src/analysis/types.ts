@@ -193,6 +193,10 @@ export interface SensitiveFact {
   md5: string;
   line?: number;
   masked: string;
+  /** Short technical note (armor label, token type, what else the file holds); never the secret. */
+  detail?: string;
+  /** Id of the rule that produced the finding. */
+  rule?: string;
 }
 
 /** Non-fatal problem with one file, kept with the facts so cached scans report it too. */

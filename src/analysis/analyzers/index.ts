@@ -13,7 +13,8 @@ import { npmAnalyzer } from './npm.js';
 import { osReleaseAnalyzer } from './os-release.js';
 import { pythonAnalyzer } from './python.js';
 import { rpmAnalyzer } from './rpm.js';
+import { sensitiveAnalyzer } from './sensitive.js';
 
 export function defaultAnalyzers(): Analyzer[] {
-  return [layerMetaAnalyzer, osReleaseAnalyzer, configFilesAnalyzer, configTreeAnalyzer, rpmAnalyzer, dpkgAnalyzer, apkAnalyzer, npmAnalyzer, pythonAnalyzer, javaAnalyzer, goBinaryAnalyzer];
+  return [layerMetaAnalyzer, osReleaseAnalyzer, configFilesAnalyzer, configTreeAnalyzer, rpmAnalyzer, dpkgAnalyzer, apkAnalyzer, npmAnalyzer, pythonAnalyzer, javaAnalyzer, goBinaryAnalyzer, sensitiveAnalyzer];
 }

@@ -1,0 +1,307 @@
+/**
+ * Compiles the built-in rules plus user options into what the scanner needs per file: which
+ * keyword automaton to run, which rules each keyword triggers, which path, structural and magic
+ * rules apply. Plans are cached by the set of rules a path activates, so the per-file cost of
+ * hundreds of path globs is one combined regular-expression test for most files.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { AhoCorasick } from './aho-corasick.js';
+import { DEFAULT_ALLOW_PATHS, EXAMPLE_VALUES } from './allow.js';
+import { SENSITIVE_CATALOG, type CustomKeyInfo, type Severity } from './catalog.js';
+import { GlobSet } from './glob.js';
+import { compileCustomRules, parseIgnoreFile, type IgnoreRules, type SensitiveOptions } from './options.js';
+import { BUILTIN_RULES } from './rules/index.js';
+import type { ContentRule, MagicRule, PathRule, RuleSetSpec, StructRule } from './rules/types.js';
+import { TarsierError } from '../../errors.js';
+
+/** Bump when the engine's behaviour changes in a way the source hash below would not show. */
+const ENGINE_VERSION = 1;
+
+export interface CContent {
+  idx: number;
+  spec: ContentRule;
+  re: RegExp;
+  before: number;
+  after: number;
+  family: string;
+  rank: number;
+  group: string | number;
+  requires?: string[];
+  paths?: GlobSet;
+  exclude?: GlobSet;
+  /** The match must contain the keyword occurrence (built-in rules); custom rules take any match in the window. */
+  anchored: boolean;
+}
+export interface CPath {
+  idx: number;
+  spec: PathRule;
+  paths: GlobSet;
+  exclude?: GlobSet;
+  /** Keyword ids (in the full automaton) of which one must be seen. */
+  requireKw?: number[];
+}
+export interface CStruct {
+  spec: StructRule;
+  paths: GlobSet;
+  exclude?: GlobSet;
+  maxBytes: number;
+}
+export interface CMagic {
+  spec: MagicRule;
+  paths?: GlobSet;
+  exclude?: GlobSet;
+}
+
+/** Everything the scanner needs for one file. */
+export interface FilePlan {
+  ac: AhoCorasick;
+  /** Per keyword id of `ac`: the active content rules it triggers (empty array when none). */
+  kwRules: CContent[][];
+  kwLen: Int32Array;
+  kwMaxBefore: Int32Array;
+  kwMaxAfter: Int32Array;
+  /** Bytes to keep from earlier chunks so windows reaching back across a boundary are complete. */
+  tailKeep: number;
+  pathRules: CPath[];
+  structRules: CStruct[];
+  magicRules: CMagic[];
+  /** Some path rule needs keyword sightings. */
+  tracksKeywords: boolean;
+}
+
+const DEFAULT_MAX_STRUCT = 1024 * 1024;
+
+export class CompiledRuleSet {
+  readonly hash: string;
+  readonly content: CContent[];
+  readonly pathRules: CPath[];
+  readonly structRules: CStruct[];
+  readonly magicRules: CMagic[];
+  readonly customKeys: CustomKeyInfo[];
+  private readonly globalAc: AhoCorasick;
+  private readonly fullAc: AhoCorasick;
+  private readonly fullKwIndex: Map<string, number>;
+  private readonly globalKwIndex: Map<string, number>;
+  /** Every glob that can change a file's plan (restrictions and exclusions of any rule). */
+  private readonly special: GlobSet;
+  private readonly skip: GlobSet;
+  private readonly plans = new Map<string, FilePlan>();
+  private readonly defaultPlan: FilePlan;
+  private configPlan?: FilePlan;
+  private readonly allowValues: RegExp[];
+  private readonly disabledKeys: Set<string>;
+  private readonly ignore: IgnoreRules;
+  private readonly ignoreKeyPaths: Array<{ key: string; glob: GlobSet }>;
+  private readonly ignoreMd5: Set<string>;
+  readonly exampleValues: ReadonlySet<string> = new Set(EXAMPLE_VALUES);
+
+  constructor(options: SensitiveOptions = {}, spec: RuleSetSpec = BUILTIN_RULES) {
+    const custom = compileCustomRules(options.customRules ?? []);
+    this.customKeys = custom.keys;
+    const disabledRules = new Set(options.disabledRules ?? []);
+    this.disabledKeys = new Set(options.disabledKeys ?? []);
+    for (const k of this.disabledKeys) {
+      if (!SENSITIVE_CATALOG.has(k) && !custom.keys.some((c) => c.key === k)) throw new TarsierError('input', `disabled key ${JSON.stringify(k)} is not a sensitive-file key`);
+    }
+    const enabled = <T extends { id: string }>(rules: readonly T[]) => rules.filter((r) => !disabledRules.has(r.id));
+    const contentSpecs = [...enabled(spec.content), ...custom.rules];
+
+    this.content = contentSpecs.map((r, idx) => compileContent(r, idx));
+    this.pathRules = enabled(spec.path).map((r, idx) => ({ idx, spec: r, paths: new GlobSet(r.paths), exclude: globs(r.excludePaths) }));
+    this.structRules = enabled(spec.struct).map((r) => ({ spec: r, paths: new GlobSet(r.paths), exclude: globs(r.excludePaths), maxBytes: r.maxBytes ?? DEFAULT_MAX_STRUCT }));
+    this.magicRules = enabled(spec.magic).map((r) => ({ spec: r, paths: globs(r.paths), exclude: globs(r.excludePaths) }));
+
+    const fullKeywords = new Set<string>();
+    const globalKeywords = new Set<string>();
+    for (const r of this.content) {
+      for (const k of r.spec.keywords) {
+        fullKeywords.add(k.toLowerCase());
+        if (!r.paths) globalKeywords.add(k.toLowerCase());
+      }
+    }
+    for (const p of this.pathRules) for (const k of p.spec.requireAny ?? []) fullKeywords.add(k.toLowerCase());
+    const fullList = [...fullKeywords];
+    const globalList = [...globalKeywords];
+    this.fullAc = new AhoCorasick(fullList);
+    this.globalAc = new AhoCorasick(globalList);
+    this.fullKwIndex = new Map(fullList.map((k, i) => [k, i]));
+    this.globalKwIndex = new Map(globalList.map((k, i) => [k, i]));
+    for (const p of this.pathRules) if (p.spec.requireAny) p.requireKw = p.spec.requireAny.map((k) => this.fullKwIndex.get(k.toLowerCase()) as number);
+
+    const specialGlobs = [
+      ...this.content.flatMap((r) => [...(r.spec.paths ?? []), ...(r.spec.excludePaths ?? [])]),
+      ...this.pathRules.flatMap((r) => [...r.spec.paths, ...(r.spec.excludePaths ?? [])]),
+      ...this.structRules.flatMap((r) => [...r.spec.paths, ...(r.spec.excludePaths ?? [])]),
+      ...this.magicRules.flatMap((r) => [...(r.spec.paths ?? []), ...(r.spec.excludePaths ?? [])]),
+    ];
+    this.special = new GlobSet([...new Set(specialGlobs)]);
+
+    this.ignore = parseIgnoreFile(options.ignore ?? '', 'ignore file', custom.keys.map((k) => k.key));
+    const allowPaths = [...(options.defaultAllowPaths === false ? [] : DEFAULT_ALLOW_PATHS), ...(options.allowPaths ?? []).map((p) => p.replace(/^\/+/, '')), ...this.ignore.paths];
+    this.skip = new GlobSet(allowPaths);
+    this.ignoreKeyPaths = this.ignore.keyPaths.map((k) => ({ key: k.key, glob: new GlobSet([k.glob]) }));
+    this.ignoreMd5 = new Set(this.ignore.md5s);
+    this.allowValues = (options.allowValues ?? []).map((v, i) => {
+      try {
+        return new RegExp(v);
+      } catch (err) {
+        throw new TarsierError('input', `allow value #${i + 1}: invalid pattern (${(err as Error).message})`);
+      }
+    });
+
+    this.defaultPlan = this.buildPlan(
+      // Used only for paths that match no restriction or exclusion glob of any rule.
+      this.content.filter((r) => !r.paths),
+      [],
+      [],
+      this.magicRules.filter((m) => !m.paths),
+    );
+    this.hash = ruleSetHash(spec, options);
+  }
+
+  /** Cheap per-entry filter: non-empty regular files outside the allowlisted paths. */
+  wants(path: string, size: number): boolean {
+    return size > 0 && !this.skip.matches(path);
+  }
+
+  plan(path: string): FilePlan {
+    if (!this.special.matches(path)) return this.defaultPlan;
+    const active = <T extends { paths?: GlobSet; exclude?: GlobSet }>(r: T) => (!r.paths || r.paths.matches(path)) && !r.exclude?.matches(path);
+    const content = this.content.filter(active);
+    const pathRules = this.pathRules.filter(active);
+    const structRules = this.structRules.filter(active);
+    const magic = this.magicRules.filter(active);
+    const sig = `${content.map((r) => r.idx).join(',')}|${pathRules.map((r) => r.idx).join(',')}|${structRules.map((r) => r.spec.id).join(',')}|${magic.map((r) => r.spec.id).join(',')}`;
+    let plan = this.plans.get(sig);
+    if (!plan) {
+      plan = this.buildPlan(content, pathRules, structRules, magic);
+      if (this.plans.size < 4096) this.plans.set(sig, plan);
+    }
+    return plan;
+  }
+
+  /** Plan for image-config text: unrestricted rules plus those marked `inConfig`. */
+  planForConfig(): FilePlan {
+    this.configPlan ??= this.buildPlan(
+      this.content.filter((r) => !r.paths || r.spec.inConfig),
+      [],
+      [],
+      [],
+      true,
+    );
+    return this.configPlan;
+  }
+
+  private buildPlan(content: CContent[], pathRules: CPath[], structRules: CStruct[], magic: CMagic[], forceFull = false): FilePlan {
+    const needsFull = forceFull || content.some((r) => r.paths) || pathRules.some((p) => p.requireKw);
+    const ac = needsFull ? this.fullAc : this.globalAc;
+    const index = needsFull ? this.fullKwIndex : this.globalKwIndex;
+    const n = ac.keywords.length;
+    const kwRules: CContent[][] = Array.from({ length: n }, () => []);
+    const kwMaxBefore = new Int32Array(n);
+    const kwMaxAfter = new Int32Array(n);
+    const kwLen = new Int32Array(n);
+    ac.keywords.forEach((k, i) => (kwLen[i] = Buffer.byteLength(k, 'latin1')));
+    let maxBefore = 0;
+    for (const r of content) {
+      maxBefore = Math.max(maxBefore, r.before);
+      for (const k of r.spec.keywords) {
+        const id = index.get(k.toLowerCase());
+        if (id === undefined) continue;
+        (kwRules[id] as CContent[]).push(r);
+        kwMaxBefore[id] = Math.max(kwMaxBefore[id] ?? 0, r.before);
+        kwMaxAfter[id] = Math.max(kwMaxAfter[id] ?? 0, r.after);
+      }
+    }
+    const maxKw = Math.max(0, ...kwLen);
+    return {
+      ac,
+      kwRules,
+      kwLen,
+      kwMaxBefore,
+      kwMaxAfter,
+      tailKeep: maxBefore + maxKw + 1,
+      pathRules,
+      structRules,
+      magicRules: magic,
+      tracksKeywords: pathRules.some((p) => p.requireKw),
+    };
+  }
+
+  severityOf(key: string, override?: Severity): Severity {
+    return override ?? SENSITIVE_CATALOG.get(key)?.severity ?? this.customKeys.find((c) => c.key === key)?.severity ?? 'medium';
+  }
+
+  isDisabled(key: string): boolean {
+    return this.disabledKeys.has(key);
+  }
+
+  /** A user-allowed or published example value. */
+  allowedValue(secret: string): boolean {
+    return this.exampleValues.has(secret) || this.allowValues.some((re) => re.test(secret));
+  }
+
+  /** Findings the ignore file drops (by key and path, or by the file's MD5). */
+  ignored(key: string, path: string, md5: string): boolean {
+    return this.ignoreMd5.has(md5) || this.ignoreKeyPaths.some((k) => k.key === key && k.glob.matches(path));
+  }
+}
+
+function globs(list: readonly string[] | undefined): GlobSet | undefined {
+  return list && list.length > 0 ? new GlobSet(list) : undefined;
+}
+
+function compileContent(r: ContentRule, idx: number): CContent {
+  if (r.keywords.length === 0) throw new Error(`rule ${r.id} has no keywords`);
+  const flags = new Set([...r.pattern.flags.replace(/[gy]/g, ''), 'g', 'd']);
+  const group = r.secretGroup ?? (/\(\?<secret>/.test(r.pattern.source) ? 'secret' : 0);
+  return {
+    idx,
+    spec: r,
+    re: new RegExp(r.pattern.source, [...flags].join('')),
+    before: r.before ?? 64,
+    after: r.after ?? 256,
+    family: r.family ?? r.key,
+    rank: r.rank ?? 50,
+    group,
+    requires: r.requires?.map((x) => x.toLowerCase()),
+    paths: globs(r.paths),
+    exclude: globs(r.excludePaths),
+    anchored: !r.id.startsWith('custom:'),
+  };
+}
+
+/** Serialises rules with their patterns and functions, so any edit changes the hash. */
+function ruleSetHash(spec: RuleSetSpec, options: SensitiveOptions): string {
+  const h = createHash('sha256');
+  h.update(`engine ${ENGINE_VERSION}\n`);
+  h.update(
+    JSON.stringify({ spec, options }, (_k, v: unknown) => {
+      if (v instanceof RegExp) return `/${v.source}/${v.flags}`;
+      if (typeof v === 'function') return v.toString();
+      return v;
+    }),
+  );
+  // Constants inside rule modules (glob lists used by validators) are not reachable from the rule
+  // objects: hash the module sources too when they are readable.
+  for (const text of moduleSources()) h.update(text);
+  return h.digest('hex').slice(0, 16);
+}
+
+let sourcesCache: string[] | undefined;
+function moduleSources(): string[] {
+  if (sourcesCache) return sourcesCache;
+  const out: string[] = [];
+  try {
+    for (const dir of ['./', './rules/']) {
+      const abs = fileURLToPath(new URL(dir, import.meta.url));
+      for (const f of readdirSync(abs).sort()) if (/\.(?:ts|js)$/.test(f) && !f.endsWith('.d.ts')) out.push(`${dir}${f}\n${readFileSync(`${abs}${f}`, 'utf8')}`);
+    }
+  } catch {
+    // Bundled or sources unavailable: the structural hash above still covers the rules.
+  }
+  sourcesCache = out;
+  return out;
+}
