@@ -175,6 +175,10 @@ export interface ImagesTable {
   latest_scan_time: number | null;
   latest_sync_time: number | null;
   created_at: number;
+  /** Digest a registry sync last saw behind the tag (migration 004). */
+  tag_digest: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The tag digest the last successful scan covered (migration 004). */
+  scanned_tag_digest: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface FindingStatesTable {
@@ -207,6 +211,8 @@ export interface ScanTasksTable {
   task_type: string;
   created_at: number;
   finished_at: number | null;
+  /** Set when the task was stopped (migration 004). */
+  stopped_at: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface ScanTaskImagesTable {
