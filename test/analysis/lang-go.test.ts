@@ -240,8 +240,9 @@ describe('go binaries: build info formats and hostile input', () => {
     const chunk = Buffer.alloc(1 << 20, 0x41);
     scanner.write(elf64(Buffer.alloc(0)));
     const before = process.memoryUsage().arrayBuffers;
-    for (let i = 0; i < 256; i++) scanner.write(chunk); // 256 MiB through the scanner
-    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(32 << 20);
+    for (let i = 0; i < 384; i++) scanner.write(chunk); // 384 MiB through the scanner
+    // Garbage not yet collected counts too, so the bound is loose; holding the stream would be ≥ 384 MiB.
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(128 << 20);
     expect(scanner.finish()).toEqual({ kind: 'none' });
   });
 });

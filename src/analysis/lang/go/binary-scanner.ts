@@ -6,7 +6,7 @@
  * - Go 1.13–1.17: the blob holds pointers to the string headers of `runtime.buildVersion` and
  *   `runtime.modinfo`. The linker puts those headers in the data segment after the blob, and the
  *   string bytes in rodata before it. So while streaming we remember what follows every candidate
- *   string start (`go1.`/`devel`, and module info's start sentinel), map the header pointers to
+ *   string start (`go1.`, and module info's start sentinel), map the header pointers to
  *   file offsets with the ELF program headers once the blob is seen, copy the headers as they pass,
  *   and at the end follow them to the remembered strings.
  * - No blob at all (Go 1.11/1.12, or a tool that stripped the section): the module info is still
@@ -35,9 +35,9 @@ export type GoScanResult =
 
 /** Program headers sit right after the ELF header in every real executable. */
 const MAX_HEAD_BYTES = 64 * 1024;
-/** Long enough for `go1.22.10 X:boringcrypto,nocoverageredesign` and `devel +hash date` forms. */
+/** Long enough for `go1.17.13 X:boringcrypto,fieldtrack` forms. */
 const MAX_VERSION_BYTES = 128;
-/** Candidate version strings kept: a Go binary has a handful (`go1.16`, import paths like `go1.13.go`). */
+/** Candidate version strings kept: a Go binary has a handful (`go1.16`, file names like `go1.13.go`). */
 const MAX_VERSION_CANDIDATES = 512;
 /** Module info occurrences kept: one per binary, a second in Go ≥ 1.18 (inside the blob). */
 const MAX_MODINFO_CANDIDATES = 8;
@@ -49,10 +49,11 @@ export class GoBinaryScanner {
   private layout: ElfLayout | null | undefined;
   private readonly blob = new BuildInfoScanner();
   private readonly modinfos = new OccurrenceRecorder(MODINFO_START, MAX_MODINFO_BYTES + 2 * MODINFO_START.length, MAX_MODINFO_CANDIDATES, MODINFO_END);
-  private readonly versions = [
-    new OccurrenceRecorder(Buffer.from('go1.'), MAX_VERSION_BYTES, MAX_VERSION_CANDIDATES),
-    new OccurrenceRecorder(Buffer.from('devel'), MAX_VERSION_BYTES, MAX_VERSION_CANDIDATES),
-  ];
+  /**
+   * Release toolchains only: a `devel …` toolchain names no release, so its stdlib could not be
+   * reported anyway, and one search fewer keeps the scan fast over every executable of an image.
+   */
+  private readonly versions = [new OccurrenceRecorder(Buffer.from('go1.'), MAX_VERSION_BYTES, MAX_VERSION_CANDIDATES)];
   private readonly headers = new RangeCapture();
   /** Set once a pointer-format blob's header addresses have been mapped (or could not be). */
   private pointerPlan: { versionAt: number | null; modinfoAt: number | null; ptrSize: number; bigEndian: boolean; problem?: string } | null = null;
