@@ -29,6 +29,10 @@ export interface AccessKeysTable {
   secret_enc: string;
   created_at: number;
   revoked_at: number | null;
+  /** 003: empty = every enterprise project of the project. */
+  enterprise_projects: Generated<string[]>;
+  description: string | null;
+  last_used_at: number | null;
 }
 
 export interface RequestNoncesTable {
