@@ -5,7 +5,7 @@
 import { posix } from 'node:path';
 import type { Inventory } from '../../analysis/inventory.js';
 import type { MergedFilesystem } from '../../analysis/merged-fs.js';
-import { globToRegexSource } from './path-patterns.js';
+import { globMatches, segmentMatches } from './path-patterns.js';
 
 const WILDCARD = /[*?[]/;
 
@@ -20,17 +20,15 @@ export function globFiles(fs: MergedFilesystem, inv: Pick<Inventory, 'files' | '
     const realDir = fs.resolve(dir);
     if (realDir === null) return [];
     const prefix = realDir === '' ? '' : `${realDir}/`;
-    const baseRe = new RegExp(`^${globToRegexSource(baseGlob)}$`);
     for (const p of [...Object.keys(inv.files), ...Object.keys(inv.symlinks)]) {
       if (!p.startsWith(prefix)) continue;
       const rest = p.slice(prefix.length);
-      if (rest.includes('/') || !baseRe.test(rest)) continue;
+      if (rest.includes('/') || !segmentMatches(baseGlob, rest)) continue;
       if (rest.startsWith('.') && !baseGlob.startsWith('.')) continue; // glob(3) skips dot-files
       candidates.add(posix.join(dir, rest));
     }
   } else {
-    const re = new RegExp(`^${globToRegexSource(norm.slice(1))}$`);
-    for (const p of [...Object.keys(inv.files), ...Object.keys(inv.symlinks)]) if (re.test(p)) candidates.add(`/${p}`);
+    for (const p of [...Object.keys(inv.files), ...Object.keys(inv.symlinks)]) if (globMatches(norm.slice(1), p)) candidates.add(`/${p}`);
   }
   return [...candidates].filter((p) => fs.file(p) !== undefined).sort();
 }

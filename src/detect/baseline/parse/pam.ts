@@ -31,6 +31,7 @@ export interface RawPamLine {
 
 const PAM_DIR = '/etc/pam.d';
 const MAX_DEPTH = 16;
+const MAX_LINES_VISITED = 10_000;
 
 /** Split a PAM line into tokens, keeping `[ ... ]` groups (with `\]` escapes) as one token. */
 export function tokenizePamLine(line: string): string[] {
@@ -115,11 +116,14 @@ function servicePath(name: string): string {
  */
 export function pamStack(read: PamReader, serviceFile: string, type: string): PamEntry[] {
   const out: PamEntry[] = [];
+  // Bounds hostile fan-out (every file including the next one many times).
+  let budget = MAX_LINES_VISITED;
   const walk = (file: string, chain: string[]): void => {
     if (chain.length > MAX_DEPTH || chain.includes(file)) return;
     const text = read(file);
     if (text === undefined) return;
     for (const raw of parsePamFile(text, file)) {
+      if (--budget < 0) return;
       if (raw.kind === 'at-include') {
         walk(servicePath(raw.target as string), [...chain, file]);
         continue;
