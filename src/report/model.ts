@@ -17,7 +17,8 @@ export interface ReportVulnerability {
   id: string;
   aliases: string[];
   packageName: string;
-  packageType: PackageType;
+  /** `os` for findings about the OS release itself (end of life). */
+  packageType: PackageType | 'os';
   installedVersion: string;
   fixedVersion: string | null;
   severity: VulnSeverity;
