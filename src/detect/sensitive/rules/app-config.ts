@@ -115,7 +115,8 @@ const rails: StructRule[] = [
     key: 'phoenix_web_passwd',
     fileType: true,
     paths: ['**/config/prod.secret.exs', '**/config/*.secret.exs', '**/config/runtime.exs'],
-    check: linesCheck(/(?:password|secret_key_base|signing_salt|secret)\s*:\s*"([^"\n#{}]{4,300})"/, 'literal password / secret_key_base', 4),
+    // A literal string: `#{…}` interpolation would read the value from elsewhere.
+    check: linesCheck(/(?:password|secret_key_base|signing_salt|secret)\s*:\s*"((?:[^"\n#\\]|#(?!\{)){4,300})"/, 'literal password / secret_key_base', 4),
   },
 ];
 

@@ -194,31 +194,54 @@ const SHROUDED_KEY_BAG = Buffer.from('060b2a864886f70d010c0a0102', 'hex');
 const KEY_BAG = Buffer.from('060b2a864886f70d010c0a0101', 'hex');
 const KEYSTORE_NAME = new GlobSet(['**/*.jks', '**/*.keystore', '**/keystore', '**/*.jceks', '**/*.bks']);
 
-/** PFX: `30 8x …` then INTEGER 3 and ContentInfo pkcs7-data; key bags are looked for in the clear. */
-function isPfx(head: Buffer): boolean {
-  if (head[0] !== 0x30) return false;
-  const l = head[1] ?? 0;
-  const lenBytes = l === 0x80 ? 0 : l & 0x80 ? l & 0x7f : 0;
-  if (lenBytes > 4) return false;
-  const at = 2 + lenBytes;
-  return head[at] === 0x02 && head[at + 1] === 0x01 && head[at + 2] === 0x03 && head.subarray(at + 3, at + 3 + 16).includes(PKCS7_DATA);
+/** DER length at `at` (after the tag byte): [length, header bytes incl. tag] or null. */
+function derLength(buf: Buffer, at: number): [number, number] | null {
+  const l = buf[at + 1];
+  if (l === undefined) return null;
+  if (l < 0x80) return [l, 2];
+  const n = l & 0x7f;
+  if (n === 0 || n > 4 || at + 2 + n > buf.length) return null;
+  let len = 0;
+  for (let i = 0; i < n; i++) len = len * 256 + (buf[at + 2 + i] as number);
+  return [len, 2 + n];
+}
+
+/**
+ * PFX: SEQUENCE { INTEGER 3, ContentInfo pkcs7-data, MacData? }. Returns the total size the
+ * outer SEQUENCE declares, so a truncated file can be told from a complete one.
+ */
+function pfxSize(head: Buffer): number | null {
+  if (head[0] !== 0x30) return null;
+  const outer = derLength(head, 0);
+  if (!outer) return null;
+  const at = outer[1];
+  if (head[at] !== 0x02 || head[at + 1] !== 0x01 || head[at + 2] !== 0x03) return null;
+  if (!head.subarray(at + 3, at + 3 + 16).includes(PKCS7_DATA)) return null;
+  return outer[0] + outer[1];
 }
 
 class PfxParser implements MagicParser {
   private carry = Buffer.alloc(0);
-  constructor(private readonly keystoreName: boolean) {}
+  private seen = 0;
+  private key = false;
+  constructor(
+    private readonly keystoreName: boolean,
+    private readonly declared: number,
+  ) {}
   push(chunk: Buffer): MagicHit | null | undefined {
-    const data = this.carry.length ? Buffer.concat([this.carry, chunk]) : chunk;
-    if (data.includes(SHROUDED_KEY_BAG) || data.includes(KEY_BAG)) return this.hit(true);
-    this.carry = Buffer.from(data.subarray(Math.max(0, data.length - SHROUDED_KEY_BAG.length)));
+    this.seen += chunk.length;
+    if (!this.key) {
+      const data = this.carry.length ? Buffer.concat([this.carry, chunk]) : chunk;
+      if (data.includes(SHROUDED_KEY_BAG) || data.includes(KEY_BAG)) this.key = true;
+      else this.carry = Buffer.from(data.subarray(Math.max(0, data.length - SHROUDED_KEY_BAG.length)));
+    }
     return undefined;
   }
   end(): MagicHit | null {
-    return this.hit(false);
-  }
-  private hit(key: boolean): MagicHit {
-    if (this.keystoreName) return { key: 'java_keystore', label: 'PKCS#12 keystore', detail: key ? 'PKCS#12 keystore with a private key' : 'PKCS#12 keystore' };
-    return key
+    // Shorter than its own DER header says: a truncated or damaged file, not a usable bundle.
+    if (this.seen < this.declared) return null;
+    if (this.keystoreName) return { key: 'java_keystore', label: 'PKCS#12 keystore', detail: this.key ? 'PKCS#12 keystore with a private key' : 'PKCS#12 keystore' };
+    return this.key
       ? { key: 'pkcs_private_key', label: 'PKCS#12', detail: 'PKCS#12 bundle with a private-key bag' }
       : { key: 'pkcs_cred', label: 'PKCS#12', detail: 'PKCS#12 bundle without a cleartext key bag (certificates, or a key inside encrypted data)' };
   }
@@ -230,7 +253,8 @@ const pkcs12: MagicRule = {
   fileType: true,
   excludePaths: ['**/lib/security/cacerts', 'etc/ssl/certs/java/cacerts', 'etc/pki/ca-trust/**', 'etc/pki/java/cacerts'],
   probe(head, file) {
-    return head.length >= 24 && isPfx(head) ? new PfxParser(KEYSTORE_NAME.matches(file.path)) : null;
+    const size = head.length >= 24 ? pfxSize(head) : null;
+    return size ? new PfxParser(KEYSTORE_NAME.matches(file.path), size) : null;
   },
 };
 

@@ -195,7 +195,7 @@ const others: ContentRule[] = [
     id: 'salesforce-sfdx-auth-url',
     key: 'salesforce',
     keywords: ['force://'],
-    pattern: /force:\/\/[A-Za-z0-9_.]{20,200}:[A-Za-z0-9]{0,100}:(?<secret>[A-Za-z0-9_.]{40,200})@[\w.-]{3,200}/,
+    pattern: /force:\/\/[A-Za-z0-9_.]{3,200}:[A-Za-z0-9]{0,100}:(?<secret>[A-Za-z0-9_.]{40,200})@[\w.-]{3,200}/,
     before: 0,
     after: 520,
     entropy: 3.0,
