@@ -1,5 +1,6 @@
 /** `tarsier worker`: runs scan workers against the store until SIGTERM/SIGINT (the current job finishes first). */
 import type { Command } from 'commander';
+import { startScheduler } from '../jobs/schedule.js';
 import { createWorker, openServiceContext } from '../service/context.js';
 import { parseIntOption } from './options.js';
 
@@ -23,13 +24,15 @@ export async function workerCommand(flags: WorkerFlags): Promise<number> {
   const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
   const workers = Array.from({ length: concurrency }, () => createWorker(ctx, log));
   for (const w of workers) w.start();
+  // Periodic syncs and rescans; only one process at a time acts (a lease lock in the store).
+  const scheduler = startScheduler(ctx, log);
   log(`worker: ${concurrency} worker(s) started on the ${ctx.store.kind} store`);
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
   log('worker: stopping after the current job');
-  await Promise.all(workers.map((w) => w.stop()));
+  await Promise.all([scheduler.stop(), ...workers.map((w) => w.stop())]);
   await ctx.close();
   return 0;
 }

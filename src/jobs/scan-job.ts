@@ -85,6 +85,8 @@ export async function runScanJob(deps: ScanJobDeps, job: Job): Promise<ScanJobRe
     await recordSightings(deps.store, imageId, 'sensitive', sens.map((s) => sensitiveFingerprint(s)), now);
     await recordSightings(deps.store, imageId, 'vuln', vulns.map((v) => vulnFingerprint({ id: v.vuln_id, packageType: v.package_type, packageName: v.package_name })), now);
     await setScanStatus(deps.store, imageId, { status: 'success', digest, size: manifest.size, scannedAt: now });
+    // The tag digest a sync saw before this scan began: a sync skips the tag while it still names it.
+    await deps.store.db.updateTable('images').set({ scanned_tag_digest: image.tag_digest }).where('id', '=', imageId).execute();
     return { imageId, digest, analysed };
   } finally {
     await source.close();

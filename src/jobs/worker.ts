@@ -5,7 +5,7 @@
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { classifyFailure } from './failure.js';
+import { classifyFailure, type FailureClass } from './failure.js';
 import type { Job, JobQueue } from './queue.js';
 import { setScanStatus } from '../store/images-repo.js';
 import type { Store } from '../store/open-store.js';
@@ -19,6 +19,8 @@ export interface WorkerOptions {
   owner?: string;
   pollMs?: number;
   log?: (line: string) => void;
+  /** After each job: `done`/`failed` are final, `retry` requeued, `lost` taken over by another worker. Errors are logged, never fatal. */
+  onOutcome?: (job: Job, outcome: 'done' | 'retry' | 'failed' | 'lost', failure?: FailureClass) => Promise<void>;
 }
 
 export function workerId(): string {
@@ -52,7 +54,8 @@ export class Worker {
     const beat = setInterval(() => void this.opts.queue.heartbeat(job.id, this.owner).catch(() => undefined), Math.max(200, this.opts.queue.timing.leaseMs / 3));
     try {
       const result = await this.opts.handlers[job.kind]!(job);
-      await this.opts.queue.complete(job.id, this.owner, result);
+      const completed = await this.opts.queue.complete(job.id, this.owner, result);
+      await this.outcome(job, completed ? 'done' : 'lost');
     } catch (err) {
       const f = classifyFailure(err);
       const outcome = await this.opts.queue.fail(job, this.owner, f.reason, f.retryable);
@@ -63,10 +66,19 @@ export class Worker {
           ? { status: 'waiting_for_scan', failedReason: f.reason }
           : { status: f.status, failedCode: f.code, failedReason: f.reason, scannedAt: Date.now() }).catch(() => undefined);
       }
+      await this.outcome(job, outcome, f);
     } finally {
       clearInterval(beat);
     }
     return true;
+  }
+
+  private async outcome(job: Job, outcome: 'done' | 'retry' | 'failed' | 'lost', failure?: FailureClass): Promise<void> {
+    try {
+      await this.opts.onOutcome?.(job, outcome, failure);
+    } catch (err) {
+      this.opts.log?.(`job ${job.id} (${job.kind}) outcome hook: ${(err as Error).message}`);
+    }
   }
 
   private async run(): Promise<void> {

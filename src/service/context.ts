@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { DEFAULT_LIMITS, type ScanLimits } from '../analysis/analyze-image.js';
 import { JobQueue, LeaseLock } from '../jobs/queue.js';
 import { runScanJob } from '../jobs/scan-job.js';
+import { runSyncJob } from '../jobs/sync-job.js';
+import { settleScanOutcome } from '../jobs/tasks.js';
 import { Worker, workerId, type JobHandler } from '../jobs/worker.js';
 import { defaultDataDir, openStore, type Store } from '../store/open-store.js';
 import { SecretBox } from '../store/secret-box.js';
@@ -51,6 +53,7 @@ export function createWorker(ctx: ServiceContext, log?: (line: string) => void):
   const owner = workerId();
   const handlers: Record<string, JobHandler> = {
     scan: (job) => runScanJob({ store: ctx.store, locks: ctx.locks, box: ctx.box, cacheDir: ctx.cacheDir, owner, limits: ctx.limits, platform: ctx.platform, log }, job),
+    sync: (job) => runSyncJob({ store: ctx.store, box: ctx.box, queue: ctx.queue, log }, job),
   };
-  return new Worker({ store: ctx.store, queue: ctx.queue, handlers, owner, log });
+  return new Worker({ store: ctx.store, queue: ctx.queue, handlers, owner, log, onOutcome: (job, outcome, failure) => settleScanOutcome(ctx.store, job, outcome, failure) });
 }
