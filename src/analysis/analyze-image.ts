@@ -31,7 +31,8 @@ export const DEFAULT_LIMITS: ScanLimits = {
 
 export interface ScanProgress {
   layerStart(index: number, total: number, desc: { digest: string; size: number }, cached: boolean): void;
-  layerBytes(stored: number, uncompressed: number): void;
+  /** Bytes of one layer so far; several layers may be in flight at once (`index` says which). */
+  layerBytes(stored: number, uncompressed: number, index: number): void;
   layerDone(index: number): void;
 }
 
@@ -42,6 +43,11 @@ export interface AnalyzeOptions {
   platform: string;
   progress?: ScanProgress;
   onWarning?: (message: string) => void;
+  /**
+   * Layers read at once (default 2). zlib inflates on the thread pool while the main thread walks
+   * tar entries, so a second layer in flight keeps both cores busy; memory stays per-layer bounded.
+   */
+  layerConcurrency?: number;
 }
 
 function parseConfig(bytes: Buffer, where: string): ImageConfig {
@@ -87,10 +93,13 @@ export async function analyzeImage(source: ImageSource, opts: AnalyzeOptions): P
     opts.onWarning?.(m);
   };
 
-  const layers: MergeLayer[] = [];
-  let imageBytes = 0;
+  const image = { bytes: 0 };
   let cacheWritable = true;
-  for (const [i, desc] of manifest.layers.entries()) {
+  const inFlight = new Set<Readable>();
+  let failed = false;
+
+  const analyzeLayer = async (i: number): Promise<MergeLayer> => {
+    const desc = manifest.layers[i]!;
     const diffId = diffIds[i] as string;
     if (!/^sha256:[a-f0-9]{64}$/.test(diffId)) throw new TarsierError('input', `${where}: invalid diffID ${JSON.stringify(diffId).slice(0, 80)} for layer ${i + 1}`);
     const info: LayerInfo = { digest: desc.digest, diffId, size: desc.size, ...(commands[i] ? { createdBy: commands[i] } : {}) };
@@ -105,36 +114,63 @@ export async function analyzeImage(source: ImageSource, opts: AnalyzeOptions): P
     if (missing.length > 0) {
       const layerWhere = `${where} layer ${i + 1} (${desc.digest.slice(0, 19)})`;
       const blob = await source.openBlob(desc);
-      const stream = uncompressedLayer(blob, {
-        desc,
-        diffId,
-        imageBytesSoFar: imageBytes,
-        maxImageBytes: opts.limits.maxImageBytes,
-        maxLayerBytes: opts.limits.maxLayerBytes,
-        where: layerWhere,
-        storedDigestVerified: source.verifiesBlobs === true,
-        onProgress: (s, u) => opts.progress?.layerBytes(s, u),
-      });
-      const fresh = await walkLayer(stream.tar, missing, { diffId, where: layerWhere, limits: { maxEntries: opts.limits.maxEntries }, onWarning: warn });
-      // The walker may finish at the end-of-archive marker; drain so digest checks complete.
-      await drain(stream.tar);
-      imageBytes += stream.tarBytes();
-      for (const a of missing) {
-        const result = fresh[a.name] as AnalyzerLayerResult;
-        byAnalyzer[a.name] = result;
-        if (opts.cache && cacheWritable) {
-          try {
-            await opts.cache.put(diffId, a, result);
-          } catch (err) {
-            // A read-only or full cache dir costs the next scan time, not this scan its result.
-            cacheWritable = false;
-            warn(`layer cache ${opts.cache.dir} not written (${(err as Error).message}); continuing without it`);
+      if (failed) {
+        blob.destroy();
+        throw new TarsierError('input', `${layerWhere}: not read, another layer failed`);
+      }
+      inFlight.add(blob);
+      try {
+        const stream = uncompressedLayer(blob, {
+          desc,
+          diffId,
+          imageBytesSoFar: 0,
+          imageCounter: image,
+          maxImageBytes: opts.limits.maxImageBytes,
+          maxLayerBytes: opts.limits.maxLayerBytes,
+          where: layerWhere,
+          storedDigestVerified: source.verifiesBlobs === true,
+          onProgress: (s, u) => opts.progress?.layerBytes(s, u, i),
+        });
+        const fresh = await walkLayer(stream.tar, missing, { diffId, where: layerWhere, limits: { maxEntries: opts.limits.maxEntries }, onWarning: warn });
+        // The walker may finish at the end-of-archive marker; drain so digest checks complete.
+        await drain(stream.tar);
+        for (const a of missing) {
+          const result = fresh[a.name] as AnalyzerLayerResult;
+          byAnalyzer[a.name] = result;
+          if (opts.cache && cacheWritable) {
+            try {
+              await opts.cache.put(diffId, a, result);
+            } catch (err) {
+              // A read-only or full cache dir costs the next scan time, not this scan its result.
+              cacheWritable = false;
+              warn(`layer cache ${opts.cache.dir} not written (${(err as Error).message}); continuing without it`);
+            }
           }
         }
+      } finally {
+        inFlight.delete(blob);
       }
     }
     opts.progress?.layerDone(i);
-    layers.push({ info, byAnalyzer });
+    return { info, byAnalyzer };
+  };
+
+  const layers: MergeLayer[] = new Array<MergeLayer>(manifest.layers.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (!failed && next < manifest.layers.length) {
+      const i = next++;
+      layers[i] = await analyzeLayer(i);
+    }
+  };
+  const lanes = Math.max(1, Math.min(opts.layerConcurrency ?? 2, manifest.layers.length));
+  try {
+    await Promise.all(Array.from({ length: lanes }, lane));
+  } catch (err) {
+    // Stop the other layer at once: its blob may be a long download we no longer need.
+    failed = true;
+    for (const b of inFlight) b.destroy();
+    throw err;
   }
   const platform = [config.os, config.architecture, config.variant].filter(Boolean).join('/') || opts.platform;
   return mergeLayers({

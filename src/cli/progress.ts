@@ -12,10 +12,12 @@ function mib(n: number): string {
 
 export class TtyProgress implements ScanProgress {
   private last = 0;
-  private label = '';
-  private started = Date.now();
+  private readonly started = Date.now();
   private total = 0;
-  private layerSize = 0;
+  /** Layers in flight: index → stored size and bytes so far. */
+  private readonly active = new Map<number, { size: number; stored: number; unpacked: number }>();
+  private done = 0;
+  private unpackedBefore = 0;
 
   constructor(private readonly out: NodeJS.WriteStream, private readonly ref: string) {}
 
@@ -30,20 +32,32 @@ export class TtyProgress implements ScanProgress {
 
   layerStart(index: number, total: number, desc: { digest: string; size: number }, cached: boolean): void {
     this.total = total;
-    this.layerSize = desc.size;
-    this.started = Date.now();
-    this.label = `${this.ref} layer ${index + 1}/${total} ${desc.digest.slice(7, 19)}`;
-    this.draw(`${this.label} ${cached ? '(cached)' : 'reading…'}`, true);
+    if (!cached) this.active.set(index, { size: desc.size, stored: 0, unpacked: 0 });
+    this.render(true);
   }
 
-  layerBytes(stored: number, uncompressed: number): void {
-    const secs = Math.max(0.001, (Date.now() - this.started) / 1000);
-    const pct = this.layerSize > 0 ? ` ${Math.min(100, Math.floor((stored / this.layerSize) * 100))}%` : '';
-    this.draw(`${this.label}${pct} ${mib(stored)} read, ${mib(uncompressed)} unpacked, ${mib(uncompressed / secs)}/s`);
+  layerBytes(stored: number, uncompressed: number, index: number): void {
+    const layer = this.active.get(index);
+    if (!layer) return;
+    layer.stored = stored;
+    layer.unpacked = uncompressed;
+    this.render(false);
   }
 
   layerDone(index: number): void {
-    if (index + 1 === this.total) this.clear();
+    const layer = this.active.get(index);
+    if (layer) this.unpackedBefore += layer.unpacked;
+    this.active.delete(index);
+    this.done++;
+    if (this.done === this.total) this.clear();
+    else this.render(true);
+  }
+
+  private render(force: boolean): void {
+    const parts = [...this.active.entries()].map(([i, l]) => `#${i + 1}${l.size > 0 ? ` ${Math.min(100, Math.floor((l.stored / l.size) * 100))}%` : ''}`);
+    const unpacked = this.unpackedBefore + [...this.active.values()].reduce((s, l) => s + l.unpacked, 0);
+    const secs = Math.max(0.001, (Date.now() - this.started) / 1000);
+    this.draw(`${this.ref} layers ${this.done}/${this.total} done ${parts.join(' ')} · ${mib(unpacked)} unpacked, ${mib(unpacked / secs)}/s`, force);
   }
 
   clear(): void {

@@ -6,7 +6,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { PassThrough, type Readable, Transform, type TransformCallback } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { Decompress as ZstdDecompress } from 'fzstd';
 import { TarsierError } from '../errors.js';
 import type { Descriptor } from './types.js';
@@ -23,6 +23,11 @@ export interface LayerStreamOptions extends LayerLimits {
   diffId: string;
   /** Uncompressed bytes of the image's earlier layers already read. */
   imageBytesSoFar: number;
+  /**
+   * Shared running total of uncompressed bytes when several layers of one image stream at once;
+   * each layer adds to it as bytes flow, so the image limit holds across concurrent layers.
+   */
+  imageCounter?: { bytes: number };
   /** Called with (storedBytes, uncompressedBytes) as data flows; for progress display. */
   onProgress?: (stored: number, uncompressed: number) => void;
   /** Where, for messages: `image REF layer N`. */
@@ -88,11 +93,13 @@ class DiffIdCheck extends Transform {
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.bytes += chunk.length;
+    if (this.opts.imageCounter) this.opts.imageCounter.bytes += chunk.length;
     if (this.bytes > this.opts.maxLayerBytes) {
       cb(new TarsierError('layer_oversized', `${this.opts.where}: uncompressed layer exceeds the ${this.opts.maxLayerBytes}-byte layer limit`));
       return;
     }
-    if (this.opts.imageBytesSoFar + this.bytes > this.opts.maxImageBytes) {
+    const imageSoFar = this.opts.imageCounter ? this.opts.imageCounter.bytes : this.opts.imageBytesSoFar + this.bytes;
+    if (imageSoFar > this.opts.maxImageBytes) {
       cb(new TarsierError('image_oversized', `${this.opts.where}: image exceeds the ${this.opts.maxImageBytes}-byte uncompressed image limit`));
       return;
     }
@@ -204,7 +211,8 @@ export function uncompressedLayer(stored: Readable, opts: LayerStreamOptions): {
     const compressed = gzip || zstd;
     const verifyStored = !opts.storedDigestVerified && !(compressed && opts.desc.digest === opts.diffId);
     storedCheck = new StoredBytesCheck(opts.desc, verifyStored, opts.where, report);
-    const decompressor: Transform = gzip ? createGunzip({ chunkSize: 256 << 10 }) : zstd ? new ZstdStream(opts.where) : new PassThrough();
+    // A deep output buffer lets zlib (on the thread pool) decompress ahead while this thread parses tar.
+    const decompressor: Transform = gzip ? createGunzip({ chunkSize: 256 << 10, highWaterMark: 8 << 20 } as ZlibOptions) : zstd ? new ZstdStream(opts.where) : new PassThrough();
     const stages: Transform[] = [storedCheck, decompressor, diffCheck];
     for (const s of stages) s.once('error', (err) => fail(s === decompressor && !(err instanceof TarsierError) ? new TarsierError('input', `${opts.where}: corrupt or truncated compressed layer (${err.message})`) : err));
     storedCheck.pipe(decompressor).pipe(diffCheck).pipe(out);

@@ -330,7 +330,11 @@ export function progressLog(): ProgressLog {
   const log: ProgressLog = {
     starts: [],
     maxUncompressed: 0,
-    layerStart: (index, _total, desc, cached) => void log.starts.push({ index, digest: desc.digest, cached }),
+    // Layers may start out of order (several in flight); keep the log in layer order.
+    layerStart: (index, _total, desc, cached) => {
+      log.starts.push({ index, digest: desc.digest, cached });
+      log.starts.sort((a, b) => a.index - b.index);
+    },
     layerBytes: (_s, u) => void (log.maxUncompressed = Math.max(log.maxUncompressed, u)),
     layerDone: () => undefined,
   };

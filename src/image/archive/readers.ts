@@ -4,6 +4,9 @@
  * bounded by the image size limit, because members must be opened in any order.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
+
+/** 1 MiB reads: fewer syscalls and callbacks than the 64 KiB default, still bounded. */
+const BLOB_READ_CHUNK = 1 << 20;
 import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix, resolve, sep } from 'node:path';
@@ -74,7 +77,7 @@ export class DirectoryReader implements ArchiveReader {
     }
   }
   open(name: string): Readable {
-    return createReadStream(this.path(name));
+    return createReadStream(this.path(name), { highWaterMark: BLOB_READ_CHUNK });
   }
   async close(): Promise<void> {}
 }
@@ -143,7 +146,7 @@ export class TarReader implements ArchiveReader {
   open(name: string): Readable {
     const m = this.member(name);
     if (m.size === 0) return createReadStream(this.file, { start: 1, end: 0 });
-    return createReadStream(this.file, { start: m.offset, end: m.offset + m.size - 1 });
+    return createReadStream(this.file, { start: m.offset, end: m.offset + m.size - 1, highWaterMark: BLOB_READ_CHUNK });
   }
   async close(): Promise<void> {
     if (this.cleanup) await rm(this.cleanup, { recursive: true, force: true });
