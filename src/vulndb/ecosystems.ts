@@ -61,6 +61,7 @@ const LANGUAGE: Readonly<Record<string, Ecosystem>> = {
   'crates.io': { namespace: 'crates.io', scheme: 'semver', nameKind: 'binary' },
   rubygems: { namespace: 'rubygems', scheme: 'rubygems', nameKind: 'binary' },
   nuget: { namespace: 'nuget', scheme: 'nuget', nameKind: 'binary' },
+  packagist: { namespace: 'packagist', scheme: 'composer', nameKind: 'binary' },
 };
 
 /** Language package types of the inventory → their advisory namespace. */
@@ -72,6 +73,7 @@ const PACKAGE_TYPE_NAMESPACE: Partial<Record<PackageType, string>> = {
   gem: 'rubygems',
   nuget: 'nuget',
   cargo: 'crates.io',
+  composer: 'packagist',
 };
 
 export function languageEcosystem(type: PackageType): Ecosystem | null {
@@ -81,7 +83,7 @@ export function languageEcosystem(type: PackageType): Ecosystem | null {
 
 /**
  * An OSV `affected[].package.ecosystem` → namespace, or null for ecosystems Tarsier does not match
- * (Packagist has no version ordering here yet; Android, Linux, GIT, Hex, Pub … are not scanned).
+ * (Android, Linux, GIT, Hex, Pub … are not scanned).
  */
 export function osvEcosystem(ecosystem: string): Ecosystem | null {
   const text = ecosystem.trim();
@@ -178,6 +180,7 @@ export function normalizePackageName(namespace: string, name: string): string {
     case 'pypi':
       return name.trim().toLowerCase().replace(/[-_.]+/g, '-');
     case 'nuget':
+    case 'packagist':
     case 'crates.io':
       return name.trim().toLowerCase();
     default:

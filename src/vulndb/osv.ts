@@ -1,7 +1,7 @@
 /**
  * OSV records (ossf.github.io/osv-schema, 1.x) → Advisory. Covers the OS ecosystems (Debian,
  * Ubuntu, Alpine, AlmaLinux, Rocky, Red Hat, openEuler, SUSE) and the language ones with a version
- * ordering (npm, PyPI, Maven, Go, crates.io, RubyGems, NuGet). Affected entries of other ecosystems
+ * ordering (npm, PyPI, Maven, Go, crates.io, RubyGems, NuGet, Packagist). Affected entries of other ecosystems
  * are left out; a record with none left is still returned (its aliases help merging).
  *
  * `ECOSYSTEM`/`SEMVER` ranges become intervals after sorting their events by the ecosystem's own

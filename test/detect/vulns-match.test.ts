@@ -5,12 +5,16 @@
  * lookup, not-affected subtraction, alias merging, vendor states, severity order, EOL, language
  * packages without name guessing) on small records whose outcome can be read off the record.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { Inventory, InventoryPackage } from '../../src/analysis/inventory.js';
 import { parseReleaseFile } from '../../src/analysis/analyzers/os-release.js';
+import { parseRpmDatabase } from '../../src/analysis/analyzers/rpm.js';
 import { parseApkInstalled } from '../../src/analysis/os-pkg/apk-installed.js';
 import { parseDpkgStatus } from '../../src/analysis/os-pkg/dpkg-status.js';
 import type { OsInfo, Package } from '../../src/analysis/types.js';
@@ -105,6 +109,19 @@ describe.skipIf(!hasData)('MATCH-EXPECTATIONS: real package databases × real fe
     expect(result.warnings).toEqual([]);
   });
 
+  it('Ubuntu 16.04: fixes published only for Ubuntu Pro still mark the package vulnerable', async () => {
+    const index = buildIndex(await feed('ubuntu-osv'));
+    const xenial = { family: 'ubuntu', name: 'Ubuntu', version: '16.04', codename: 'xenial' };
+    const result = matchInventory(inventory(xenial, [deb('bash', '4.3-14ubuntu1.4'), deb('apt', '1.2.24')]), index, { now: NOW });
+    // USN-5380-1 fixes bash for 16.04 only in Ubuntu:Pro:16.04:LTS (4.3-14ubuntu1.4+esm1 > …1.4);
+    // USN-3863-1 fixes apt in the public 16.04 archive at 1.2.29ubuntu0.1 (24 < 29)
+    expect(vulnsOnly(result.vulnerabilities).map((v) => [v.packageName, v.id, v.fixedVersion, v.solution])).toEqual([
+      ['bash', 'CVE-2019-18276', '4.3-14ubuntu1.4+esm1', 'Upgrade bash to 4.3-14ubuntu1.4+esm1 or later, available with Ubuntu Pro (ESM).'],
+      ['apt', 'CVE-2019-3462', '1.2.29ubuntu0.1', 'Upgrade apt to 1.2.29ubuntu0.1 or later.'],
+      ['apt', 'CVE-2020-27350', '1.2.32ubuntu0.2', 'Upgrade apt to 1.2.32ubuntu0.2 or later.'],
+    ]);
+  });
+
   it('Debian 11 minbase × DSA list: the 26 checked DSAs do not apply (all fixed at or below 11.11)', async () => {
     const index = buildIndex(await feed('debian-security-tracker/data/DSA/list'));
     const os = osFromFile(path.join(data, 'pkgdb/dpkg/debian11-bullseye-minbase/usr/lib/os-release'));
@@ -161,6 +178,64 @@ describe.skipIf(!hasData)('MATCH-EXPECTATIONS: real package databases × real fe
     });
   }
 });
+
+describe.skipIf(!hasData || spawnSync('sh', ['-c', 'command -v rpm']).status !== 0)('rpm: a real el8 database × real AlmaLinux 8 errata', () => {
+  it('finds exactly the (package, ALSA) pairs where rpm itself says installed < fixed', async () => {
+    // The CentOS 8 image (centos:8 + container-tools and nodejs module streams) is read as the
+    // AlmaLinux 8 it is binary-compatible with: same el8 package names and NEVRs.
+    const db = gunzipSync(readFileSync(path.join(data, 'pkgdb/rpm/centos8-modularitylabel/Packages.gz')));
+    const fact = parseRpmDatabase('var/lib/rpm/Packages', db).find((f) => f.kind === 'packages');
+    const pkgs = fact && fact.kind === 'packages' ? fact.packages : [];
+    expect(pkgs.length).toBe(517); // 518 headers, less gpg-pubkey
+    const index = buildIndex(await feed('almalinux-osv'));
+    const result = matchInventory(inventory({ family: 'almalinux', name: 'AlmaLinux', version: '8.2' }, pkgs), index, { now: NOW });
+
+    // The oracle: every AlmaLinux:8 entry naming an installed binary package, read straight from
+    // the JSON files, compared by rpm 4.18's own rpm.vercmp in one batch. Module-stream fixes
+    // (".module_el8") only judge module-stream packages, and plain fixes only plain packages.
+    const dir = path.join(data, 'vulndb/almalinux-osv/advisories/almalinux8');
+    const byName = new Map(pkgs.map((p) => [p.name, p]));
+    const pairs: Array<{ pkg: Package; alsa: string; fixed: string }> = [];
+    for (const file of readdirSync(dir)) {
+      const record = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as { id: string; affected: Array<{ package: { name: string }; ranges: Array<{ events: Array<{ fixed?: string }> }> }> };
+      if (!record.id.startsWith('ALSA-')) continue; // ALBA/ALEA: bug-fix and enhancement errata
+      for (const a of record.affected) {
+        const pkg = byName.get(a.package.name);
+        const fixed = a.ranges[0]?.events.find((e) => e.fixed)?.fixed;
+        if (pkg && fixed && /\.module[_+]/.test(fixed) === Boolean(pkg.modularityLabel)) pairs.push({ pkg, alsa: record.id, fixed });
+      }
+    }
+    const verdicts = rpmVercmp(pairs.map((p) => [p.pkg.version, p.fixed]));
+    const expected = new Set(pairs.filter((_, i) => verdicts[i] === -1).map((p) => `${p.pkg.name} ${p.alsa}`));
+    const got = new Set<string>();
+    for (const v of result.vulnerabilities) for (const id of [v.id, ...v.aliases]) if (id.startsWith('ALSA-')) got.add(`${v.packageName} ${id}`);
+    expect(expected.size).toBeGreaterThan(50);
+    expect([...got].sort()).toEqual([...expected].sort());
+    // e.g. openssl-libs 1:1.1.1c-15.el8: fixed by the epoch-1 openssl builds of later errata
+    expect(result.vulnerabilities.some((v) => v.packageName === 'openssl-libs' && v.installedVersion === '1:1.1.1c-15.el8' && v.fixedVersion?.startsWith('1:1.1.1'))).toBe(true);
+    // Red Hat's impact words are the vendor rating
+    expect(result.vulnerabilities.filter((v) => v.packageType === 'rpm').every((v) => v.severity !== 'unknown')).toBe(true);
+  });
+});
+
+/** rpm 4.18's own comparison of each (a, b), run as one Lua script. */
+function rpmVercmp(pairs: Array<[string, string]>): number[] {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tarsier-rpmcmp-'));
+  try {
+    const input = path.join(dir, 'pairs');
+    const script = path.join(dir, 'cmp.lua');
+    writeFileSync(input, pairs.map((p) => p.join('\t')).join('\n') + '\n');
+    writeFileSync(
+      script,
+      `local out = {}\nfor line in io.lines(${JSON.stringify(input)}) do\n  local a, b = line:match("^([^\\t]*)\\t([^\\t]*)$")\n  out[#out + 1] = tostring(rpm.vercmp(a, b))\nend\nlocal f = io.open(${JSON.stringify(input + '.out')}, "w")\nf:write(table.concat(out, "\\n"))\nf:close()\n`,
+    );
+    const run = spawnSync('rpm', ['--eval', `%{lua: dofile(${JSON.stringify(script)})}`], { encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(run.stderr);
+    return readFileSync(input + '.out', 'utf8').split('\n').map(Number);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 // ------------------------------------------------------------------------------------------------
 // Matcher rules on small records.

@@ -326,6 +326,27 @@ describe('NuGet (NuGet.Versioning)', () => {
   });
 });
 
+describe('Composer (VersionParser::normalize + version_compare)', () => {
+  it('normalizes the spellings Composer accepts and orders stabilities', () => {
+    assertAscendingOrEqualRuns('composer', ['1.0.0-dev', '1.0.0-alpha1', '1.0.0-alpha2', '1.0.0-beta1', '1.0.0-beta2', '1.0.0-beta10', '1.0.0-RC1', '1.0.0', '1.0.0-patch1', '1.0.1', '1.1', '2.0.0.1', '10.0'], []);
+    for (const [a, b] of [
+      ['v1.2', '1.2.0'],
+      ['1.2', '1.2.0.0'],
+      ['1.0b2', '1.0.0-beta2'],
+      ['1.0.0-b2', '1.0.0-beta.2'],
+      ['1.0RC1', '1.0.0-rc1'],
+      ['1.0.0-pl1', '1.0.0-patch1'],
+      ['1.0.0-p1', '1.0.0-patch1'],
+      ['1.0.0-stable', '1.0.0'],
+      ['1.0.0+build.5', '1.0.0'],
+    ]) {
+      expect(SCHEMES.composer.compare(a as string, b as string), `${a} = ${b}`).toBe(0);
+    }
+    expect(SCHEMES.composer.compare('5.4.29', '5.4.3')).toBe(1);
+    for (const bad of ['', 'dev-main', '1.x-dev', '2.x', 'latest']) expect(SCHEMES.composer.check(bad), bad).not.toBeNull();
+  });
+});
+
 describe('every scheme is a total order on what it accepts', () => {
   const samples: Record<SchemeName, fc.Arbitrary<string>> = {
     dpkg: dpkgVersion,
@@ -341,6 +362,7 @@ describe('every scheme is a total order on what it accepts', () => {
     go: fc.tuple(fc.nat(3), fc.nat(3), fc.constantFrom('', '-0.20191109021931-daa7c04131f5', '-rc.1', '+incompatible')).map(([a, b, s]) => `v1.${a}.${b}${s}`),
     rubygems: tokens(['.1', '.0', '.10', '.a', '.rc1', '.pre', '-beta', 'b'], 4).map((s) => `1${s}`),
     nuget: fc.tuple(tokens(['.0', '.1', '.10'], 3), fc.constantFrom('', '-alpha', '-Alpha.1', '-beta.2', '-1', '+meta')).map(([a, b]) => `1${a}${b}`),
+    composer: fc.tuple(tokens(['.0', '.1', '.10'], 3), fc.constantFrom('', '-alpha', '-beta2', '-RC1', '-patch1', '-dev', 'b1', '-alpha1-dev')).map(([a, b]) => `v1${a}${b}`),
   };
   for (const [name, arb] of Object.entries(samples) as Array<[SchemeName, fc.Arbitrary<string>]>) {
     it(`${name}: antisymmetric and transitive`, () => {

@@ -237,7 +237,8 @@ function solution(pkg: InventoryPackage, c: Candidate): string {
   const via = c.target.bySource ? ` (fixed in source package ${c.target.name})` : '';
   switch (c.status) {
     case 'fixed':
-      return `Upgrade ${pkg.name} to ${c.fixed} or later${via}.`;
+      // Ubuntu Pro fixes come from the ESM archives, which need a subscription
+      return `Upgrade ${pkg.name} to ${c.fixed} or later${via}${c.target.namespace.startsWith('ubuntu-pro:') ? ', available with Ubuntu Pro (ESM)' : ''}.`;
     case 'will_not_fix':
       return `The vendor will not fix this in this release${via}; remove or replace ${pkg.name}, or mitigate.`;
     case 'fix_deferred':

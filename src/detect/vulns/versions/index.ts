@@ -1,5 +1,6 @@
 /** Every version ordering by name, for code that learns the scheme from data (advisories, packages). */
 import { apk } from './apk.js';
+import { composer } from './composer.js';
 import { dpkg } from './dpkg.js';
 import { go } from './go.js';
 import { maven } from './maven.js';
@@ -20,6 +21,7 @@ export const SCHEMES: Readonly<Record<SchemeName, VersionScheme>> = {
   go,
   rubygems,
   nuget,
+  composer,
 };
 
 export function schemeFor(name: SchemeName): VersionScheme {

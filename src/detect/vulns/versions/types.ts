@@ -4,7 +4,7 @@ import { TarsierError } from '../../../errors.js';
 export type Ordering = -1 | 0 | 1;
 
 /** The version orderings Tarsier knows, one per packaging ecosystem family. */
-export type SchemeName = 'dpkg' | 'rpm' | 'apk' | 'semver' | 'pep440' | 'maven' | 'go' | 'rubygems' | 'nuget';
+export type SchemeName = 'dpkg' | 'rpm' | 'apk' | 'semver' | 'pep440' | 'maven' | 'go' | 'rubygems' | 'nuget' | 'composer';
 
 /**
  * One ecosystem's version ordering. `parse` throws an {@link InvalidVersionError} that says what is
