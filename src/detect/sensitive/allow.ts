@@ -24,6 +24,10 @@ export const DEFAULT_ALLOW_PATHS: readonly string[] = [
   '**/*.markdown',
   '**/*.rst',
   '**/*.adoc',
+  // Files named as examples or samples: templates with placeholder values (trivy skips them too).
+  '**/{example,examples,sample,samples}[-_.]*',
+  '**/*[-_.]{example,sample}',
+  '**/*[-_.]{example,sample}.*',
   // Test fixtures and docs shipped inside language package trees and runtimes.
   ...PACKAGE_DIRS.map((d) => `${d.replace(/\/\*\*$/, '')}/**/${FIXTURE_DIRS}/**`),
   '**/*.dist-info/**',

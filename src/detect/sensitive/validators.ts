@@ -80,7 +80,8 @@ export function pemBody(afterHeader: string, maxChars = 256): { body: string; en
   // Treat JSON-escaped newlines like real ones (keys embedded in JSON strings).
   const text = afterHeader.replace(/\\r|\\n/g, '\n');
   for (const rawLine of text.split(/\r?\n/)) {
-    const line = rawLine.trim().replace(/^["']|["',+]+$/g, '').trim();
+    // Keys pasted into code: `"MIIE…" +`, `'MIIE…',`, `"MIIE…\\n" \\`.
+    const line = rawLine.trim().replace(/^["'`]/, '').replace(/["'`,+;\\\s]+$/, '').trim();
     if (line.length === 0) {
       if (body.length > 0) continue;
       continue;

@@ -398,7 +398,7 @@ const pgpass: StructRule = {
   },
 };
 
-const GENERIC_NAME_STOP = /public|pub_?key|csrf|xsrf|(?:^|[_.-])id$|[a-z]Id$|_?ids?$|length|size|version|url|uri|endpoint|file|path|dir|name|type|format|mode|field|header|prefix|suffix|min|max|count|enabled|expir|ttl|timeout|method|provider|issuer|algorithm|cache|policy|source|author|label|placeholder|hint|regex|pattern|description|_at$|hash$|env$|var$/i;
+const GENERIC_NAME_STOP = /public|pub_?key|csrf|xsrf|store|vault|(?:^|[_.-])id$|[a-z]Id$|_?ids?$|length|size|version|url|uri|endpoint|file|path|dir|name|type|format|mode|field|header|prefix|suffix|min|max|count|enabled|expir|ttl|timeout|method|provider|issuer|algorithm|cache|policy|source|author|label|placeholder|hint|regex|pattern|description|_at$|hash$|env$|var$/i;
 
 const genericPaths = ['**/.env', '**/*.env', '**/.env.*', '**/credentials*', '**/secrets*.y*ml', '**/secrets*.json', '**/password*.txt', '**/*.properties', '**/*.conf', '**/*.ini', '**/*.cfg', '**/*.cnf', '**/*.toml', '**/*.tfvars', '**/*.envrc'];
 
@@ -427,7 +427,8 @@ const genericAssignment: ContentRule = {
     if (passwordish && shannonEntropy(s) < 2.5) return false;
     // Values that are hostnames, paths, numbers with units or identifiers are not secrets.
     if (/^[a-z0-9-]+(?:\.[a-z0-9-]+)+$/.test(s) || /^[./~]/.test(s) || /^https?:/.test(s) || /^\d+(?:\.\d+)*[a-z]{0,3}$/i.test(s)) return false;
-    if (!passwordish && /^[a-z]+(?:[_.-][a-z]+)*$/.test(s)) return false;
+    if (!passwordish && /^[a-z0-9]+(?:[_.-][a-z0-9]+)*$/.test(s) && !/[0-9].*[a-z]|[a-z].*[0-9]/.test(s.replace(/[_.-]/g, '').slice(0, 8))) return false;
+    if (!passwordish && /^[a-z0-9]+(?:-[a-z0-9]+){2,}$/.test(s)) return false;
     return { detail: `${name} assignment` };
   },
 };
@@ -457,7 +458,7 @@ const curlAuth: ContentRule = {
   catchAll: true,
   keywords: ['curl '],
   requires: ['-u', '--user', 'authorization'],
-  pattern: /curl[ \t][^\n]{0,300}?(?:(?:-u|--user)[ =]{1,3}(?<q>["']?)(?<user>[^\s:'"]{1,64}):(?<secret>[^\s'"]{3,128})\k<q>|-H[ ]{0,3}["']Authorization:[ ]{0,3}(?:Basic|Bearer|token)[ ]{1,3}(?<bearer>[A-Za-z0-9._~+/=-]{8,512}))/,
+  pattern: /curl[ \t][^\n]{0,300}?(?:(?:-u|--user)[ =]{1,3}["']?(?<user>[^\s:'"]{1,64}):["']?(?<secret>[^\s'"]{3,128})|(?:-H|--header)[ =]{1,3}["']Authorization:[ ]{0,3}(?:(?:Basic|Bearer|[Tt]oken|Digest)[ ]{1,3})?(?<bearer>[A-Za-z0-9._~+/=-]{8,512}))/,
   secretGroup: 0,
   before: 0,
   after: 900,
@@ -504,6 +505,29 @@ const composerAuth: StructRule = {
   },
 };
 
-export const appContentRules: ContentRule[] = [...django, ...phpDatabase, ...database, genericAssignment, urlBasicAuth, curlAuth];
+/** Known public defaults: the app runs with a secret everybody knows. */
+const publicDefaults: ContentRule = {
+  id: 'symfony-default-secret',
+  key: 'common_cred',
+  keywords: ['thistokenisnotsosecretchangeit'],
+  pattern: /(?<secret>ThisTokenIsNotSoSecretChangeIt)/,
+  before: 0,
+  after: 0,
+  rejectPlaceholders: false,
+  validate: () => ({ masked: 'ThisTokenIsNotSoSecretChangeIt (Symfony default)****', detail: 'Symfony default secret left unchanged' }),
+};
+
+const mavenMaster: ContentRule = {
+  id: 'maven-settings-security-master',
+  key: 'common_cred',
+  keywords: ['<master>'],
+  paths: ['**/settings-security.xml'],
+  pattern: /<master>\s{0,4}(?<secret>[^<\s][^<]{2,300}?)\s{0,4}<\/master>/,
+  before: 0,
+  after: 330,
+  validate: () => ({ detail: 'Maven master password (settings-security.xml)' }),
+};
+
+export const appContentRules: ContentRule[] = [publicDefaults, mavenMaster, ...django, ...phpDatabase, ...database, genericAssignment, urlBasicAuth, curlAuth];
 export const appStructRules: StructRule[] = [...rails, wordpress, joomla, mediawiki, dbConfigFiles, pgpass, msbuild, composerAuth];
 export const appPathRules: PathRule[] = [phpConfig, mysqlLogin];

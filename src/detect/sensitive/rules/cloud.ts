@@ -1,6 +1,8 @@
 /** Cloud-provider credentials: AWS, Google Cloud, Tencent Cloud, Huawei Cloud, DigitalOcean, Heroku, Databricks. */
 import { indexOfJsonValue, isRecord, parseIni, parseJson } from '../formats.js';
+import { maskSecret } from '../mask.js';
 import { isPlaceholder, shannonEntropy } from '../validators.js';
+import { verifyPemBody } from './keys.js';
 import { assign, B, ci, ciAny, E, UUID } from './helpers.js';
 import { iniPairCheck, jsonKeysCheck } from './struct-helpers.js';
 import type { ContentRule, PathRule, StructHit, StructRule } from './types.js';
@@ -45,7 +47,7 @@ const awsSession: ContentRule = {
   rank: 10,
   keywords: ['session_token', 'session-token', 'sessiontoken', 'security_token', 'security-token', 'iqojb3jpz2lux2vj', 'fwogzxivyxdz'],
   pattern: new RegExp(
-    `(?:${ciAny(['aws_session_token', 'aws-session-token', 'awssessiontoken', 'aws_security_token', 'x-amz-security-token', 'sessiontoken', 'session_token'])}["']?\\s{0,4}(?:=>|=|:)\\s{0,4}["']?(?<secret>[A-Za-z0-9/+=]{100,1500})|(?<bare>(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdzE)[A-Za-z0-9/+=]{200,1500}))`,
+    `(?:${ciAny(['aws_session_token', 'aws-session-token', 'awssessiontoken', 'aws_security_token', 'x-amz-security-token', 'sessiontoken', 'session_token'])}["']?\\s{0,4}(?:=>|=|:)\\s{0,4}["']?(?<secret>[A-Za-z0-9/+=._-]{100,1500})|(?<bare>(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdzE)[A-Za-z0-9/+=]{200,1500}))`,
   ),
   secretGroup: 'secret',
   before: 30,
@@ -98,7 +100,30 @@ const mws: ContentRule = {
 };
 
 /** Public demo keys that Google ships in samples (gitleaks gcp-api-key allowlist idea). */
-const GCP_DEMO_KEYS = [/^AIzaSyabcdefghijklmnopqrstuvwxyz1234567$/, /^AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs$/, /^AIzaSyCYL6tLlcLGBxTyJ5tIUjSiy8v5v4EuB8I$/];
+const GCP_DEMO_KEYS = [
+  /^AIzaSyabcdefghijklmnopqrstuvwxyz1234567$/,
+  // Keys published in Google and Firebase samples and SDKs (gitleaks gcp-api-key allowlist).
+  new RegExp(
+    `^AIza(?:${[
+      'SyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs',
+      'SyCkEhVjf3pduRDt6d1yKOMitrUEke8agEM',
+      'SyDMAScliyLx7F0NPDEJi1QmyCgHIAODrlU',
+      'SyD3asb-2pEZVqMkmL6M9N6nHZRR_znhrh0',
+      'yDNSXIbFmlXbIE6mCzDLQAqITYefhixbX4A',
+      'SyAdOS2zB6NCsk1pCdZ4-P6GBdi_UUPwX7c',
+      'SyASWm6HmTMdYWpgMnjRBjxcQ9CKctWmLd4',
+      'SyANUvH9H9BsUccjsu2pCmEkOPjjaXeDQgY',
+      'SyA5_iVawFQ8ABuTZNUdcwERLJv_a_p4wtM',
+      'SyA4UrcGxgwQFTfaI3no3t7Lt1sjmdnP5sQ',
+      'SyDSb51JiIcB6OJpwwMicseKRhhrOq1cS7g',
+      'SyBF2RrAIm4a0mO64EShQfqfd2AFnzAvvuU',
+      'SyBcE-OOIbhjyR83gm4r2MFCu4MJmprNXsw',
+      'SyB8qGxt4ec15vitgn44duC5ucxaOi4FmqE',
+      'SyA8vmApnrHNFE0bApF4hoZ11srVL_n0nvY',
+      'SyCYL6tLlcLGBxTyJ5tIUjSiy8v5v4EuB8I',
+    ].join('|')})$`,
+  ),
+];
 
 const gcpApiKey: ContentRule = {
   id: 'gcp-api-key',
@@ -113,6 +138,7 @@ const gcpApiKey: ContentRule = {
   validate: () => ({ detail: 'API key' }),
 };
 
+/** Service-account key JSON: `"type": "service_account"` with a real private key after it. */
 const gcpServiceAccount: ContentRule = {
   id: 'gcp-service-account',
   key: 'googlecloud_api_key',
@@ -120,14 +146,17 @@ const gcpServiceAccount: ContentRule = {
   fileType: true,
   rank: 10,
   keywords: ['"service_account"'],
-  pattern: /"type"\s{0,4}:\s{0,4}"service_account"[\s\S]{0,400}?"private_key_id"\s{0,4}:\s{0,4}"(?<secret>[a-f0-9]{40})"/,
+  pattern: /"type"\s{0,4}:\s{0,4}"service_account"/,
+  secretGroup: 0,
   before: 40,
-  after: 460,
+  after: 1200,
+  rejectPlaceholders: false,
   validate: (_s, m) => {
-    // The private key usually follows its id; a placeholder `"..."` body is a template.
-    const rest = m.input.slice(m.index + m[0].length, m.index + m[0].length + 200);
-    if (/"private_key"\s{0,4}:\s{0,4}"(?:\.\.\.|\*+|<[^>]*>)?"/.test(rest)) return false;
-    return { detail: 'service-account key JSON' };
+    const rest = m.input.slice(m.index + m[0].length);
+    const key = /"private_key"\s{0,4}:\s{0,4}"(-----BEGIN ([A-Z ]{0,30} )?PRIVATE KEY-----)/.exec(rest);
+    if (!key || !verifyPemBody((key[2] ?? '').trim(), rest.slice(key.index + key[0].length)).ok) return false;
+    const id = /"private_key_id"\s{0,4}:\s{0,4}"([^"]{8,100})"/.exec(rest)?.[1];
+    return { masked: id ? `private_key_id ${maskSecret(id)}` : '"type": "service_account"****', detail: 'service-account key JSON' };
   },
 };
 
@@ -142,14 +171,16 @@ const googleOauthSecret: ContentRule = {
   publicPrefix: 7,
 };
 
+/** A client secret next to a Google client ID (`…apps.googleusercontent.com`), JSON or code. */
 const googleClientSecretJson: ContentRule = {
   id: 'google-oauth-client-json',
   key: 'google_oauth_key',
   rank: 20,
   keywords: ['.apps.googleusercontent.com'],
-  pattern: /[0-9]{6,20}-[a-z0-9]{32}\.apps\.googleusercontent\.com"?[\s\S]{0,300}?"client_secret"\s{0,4}:\s{0,4}"(?<secret>[A-Za-z0-9_-]{20,40})"/,
+  pattern: new RegExp(`[0-9]{6,20}-[a-z0-9]{32}\\.apps\\.googleusercontent\\.com["']?[\\s\\S]{0,300}?${ci('client')}[_-]?${ci('secret')}["']?\\s{0,4}[:=]\\s{0,4}["'](?<secret>[A-Za-z0-9_-]{20,40})["']`),
   before: 60,
-  after: 380,
+  after: 400,
+  entropy: 3.0,
   validate: () => ({ detail: 'OAuth client secret' }),
 };
 

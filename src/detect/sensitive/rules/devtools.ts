@@ -36,7 +36,7 @@ const github: ContentRule[] = [
     id: 'github-x-oauth-basic',
     key: 'github_oauth_token',
     keywords: [':x-oauth-basic@'],
-    pattern: /(?<![A-Za-z0-9_])(?<secret>[0-9a-f]{40}|gh[opsu]_[A-Za-z0-9]{36}):x-oauth-basic@/,
+    pattern: /(?<![A-Za-z0-9_])(?<secret>[A-Za-z0-9_]{30,100}):x-oauth-basic@/,
     before: 45,
     after: 2,
     entropy: 3.0,
@@ -204,7 +204,7 @@ const leinMaven: StructRule = {
   id: 'lein-maven-credentials',
   key: 'clojars_token',
   fileType: true,
-  paths: ['**/.lein/credentials.clj', '**/.lein/credentials.clj.gpg', '**/.lein/profiles.clj', '**/.m2/settings.xml', '**/.m2/settings-security.xml'],
+  paths: ['**/.lein/credentials.clj', '**/.lein/credentials.clj.gpg', '**/.lein/profiles.clj', '**/.m2/settings.xml'],
   check(text, file) {
     const hits: StructHit[] = [];
     if (file.base.endsWith('.clj')) {
@@ -224,8 +224,6 @@ const leinMaven: StructRule = {
       const id = /<id>\s*([^<]{0,100}?)\s*<\/id>/.exec(block)?.[1] ?? '';
       hits.push({ key: /clojars/i.test(id) ? undefined : 'common_cred', secret: v, index: m.index + m[0].indexOf(v), detail: `Maven server ${id} ${pw[1]}` });
     }
-    const master = /<master>\s*(\{[^<}]{8,200}\})\s*<\/master>/.exec(text);
-    if (master) hits.push({ key: 'common_cred', secret: master[1], index: master.index, detail: 'Maven settings-security master password' });
     return hits;
   },
 };
@@ -335,7 +333,7 @@ const vault: ContentRule[] = [
     id: 'vault-token',
     key: 'hashicorp_vault_token',
     keywords: ['hvs.', 'hvb.', 'hvr.'],
-    pattern: /(?<![\w.-])(?<secret>hv[sr]\.[A-Za-z0-9_-]{90,120}|hvb\.[A-Za-z0-9_-]{138,300})(?![\w-])/,
+    pattern: /(?<![\w.-])(?<secret>hv[sbr]\.[A-Za-z0-9_-]{24,300})(?![\w-])/,
     before: 1,
     after: 320,
     entropy: 3.5,
@@ -345,12 +343,25 @@ const vault: ContentRule[] = [
     id: 'vault-legacy-token',
     key: 'hashicorp_vault_token',
     keywords: ['vault'],
-    pattern: assign(ci('vault'), 's\\.[A-Za-z0-9]{24}(?![A-Za-z0-9])'),
+    pattern: assign(ci('vault'), '[sbr]\\.[A-Za-z0-9_-]{24,120}(?![A-Za-z0-9_-])'),
     before: 0,
     after: 80,
     entropy: 3.5,
     publicPrefix: 2,
     inConfig: true,
+  },
+  {
+    // Pre-1.10 service/batch/recovery tokens (`s.` + 24) assigned to a `token` field.
+    id: 'vault-legacy-token-field',
+    key: 'hashicorp_vault_token',
+    keywords: ['token'],
+    requires: ['s.', 'b.', 'r.'],
+    pattern: assign(ci('token'), '[sbr]\\.[A-Za-z0-9]{24}(?![A-Za-z0-9])'),
+    before: 0,
+    after: 70,
+    entropy: 3.5,
+    publicPrefix: 2,
+    validate: (s) => /[A-Z]/.test(s) && /[a-z]/.test(s.slice(2)) && /[0-9]/.test(s),
   },
   {
     id: 'vault-token-env',

@@ -67,10 +67,9 @@ function defaultSeverity(key: string): Severity {
 export function verifyPemBody(label: string, after: string): { ok: boolean; encrypted: boolean } {
   const { body, encrypted: headerEncrypted } = pemBody(after, 256);
   if (body.length < 40) return { ok: false, encrypted: false };
-  if (label === 'OPENSSH') {
-    if (!body.startsWith('b3BlbnNzaC1rZXktdjE')) return { ok: false, encrypted: false };
-    return { ok: true, encrypted: !body.startsWith('b3BlbnNzaC1rZXktdjEAAAAABG5vbmU') };
-  }
+  // An OpenSSH container is a key whatever the armor says (mislabelled keys exist in the wild).
+  if (body.startsWith('b3BlbnNzaC1rZXktdjE')) return { ok: true, encrypted: !body.startsWith('b3BlbnNzaC1rZXktdjEAAAAABG5vbmU') };
+  if (label === 'OPENSSH') return { ok: false, encrypted: false };
   if (label === 'PGP') {
     const first = bodyPrefixBytes(body, 3)[0] ?? 0;
     if ((first & 0x80) === 0) return { ok: false, encrypted: false };

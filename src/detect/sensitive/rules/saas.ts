@@ -33,15 +33,16 @@ function named(id: string, key: string, keywords: string[], value: string, extra
 
 const slack: ContentRule[] = [
   prefixed('slack-token', 'slack_token', ['xoxb-', 'xoxp-', 'xoxa-', 'xoxr-', 'xoxs-', 'xoxo-'], 'xox[bparso]-[0-9]{6,15}-[0-9A-Za-z-]{8,250}', 5, {
+    entropy: 3.0,
     validate: (s) => ({ detail: `Slack ${s.slice(0, 4)} token` }),
   }),
   prefixed('slack-config-token', 'slack_token', ['xoxe.xox', 'xoxe-'], 'xoxe(?:\\.xox[bp])?-[0-9]-[A-Za-z0-9]{100,260}', 5, { entropy: 3.0, validate: () => ({ detail: 'Slack configuration token' }) }),
-  prefixed('slack-app-token', 'slack_token', ['xapp-'], 'xapp-[0-9]-[A-Z0-9]{6,20}-[0-9]{6,20}-[a-z0-9]{32,96}', 5, { validate: () => ({ detail: 'Slack app-level token' }) }),
+  prefixed('slack-app-token', 'slack_token', ['xapp-'], 'xapp-[0-9]{1,15}-[A-Za-z0-9/+-]{20,150}', 5, { validate: () => ({ detail: 'Slack app-level token' }) }),
   {
     id: 'slack-webhook',
     key: 'slack_token',
     keywords: ['hooks.slack.com/'],
-    pattern: /hooks\.slack\.com\/(?:services|workflows|triggers)\/(?<secret>T[A-Z0-9]{6,12}\/[AB][A-Z0-9]{6,12}\/[A-Za-z0-9]{20,48})(?![A-Za-z0-9])/,
+    pattern: /hooks\.slack\.com\/(?:services|workflows|triggers)\/(?<secret>T[A-Z0-9]{6,12}\/[A-Z0-9]{6,12}\/[A-Za-z0-9/]{20,80})(?![A-Za-z0-9/])/,
     before: 0,
     after: 130,
     entropy: 3.0,
@@ -55,7 +56,8 @@ const STRIPE_DOCS = [/^sk_test_(?:4eC39HqLyjWDarjtT1zdp7dc|BQokikJOvBiI2HlWgH4ol
 const stripe = prefixed('stripe-key', 'stripe_skpk', ['sk_live_', 'sk_test_', 'rk_live_', 'rk_test_', 'pk_live_', 'pk_test_'], '[spr]k_(?:live|test)_[A-Za-z0-9]{24,247}', 8, {
   allow: STRIPE_DOCS,
   validate(s) {
-    if (s.startsWith('pk_')) return { severity: 'low', detail: 'publishable key (public by design)' };
+    // Publishable keys are embedded in web pages by design: not a leak.
+    if (s.startsWith('pk_')) return false;
     if (s.includes('_test_')) return { severity: 'medium', detail: 'test-mode key' };
     return { detail: s.startsWith('rk_') ? 'restricted live key' : 'live secret key' };
   },
@@ -70,7 +72,7 @@ const square: ContentRule[] = [
 const grafana: ContentRule[] = [
   prefixed('grafana-api-key', 'grafana_token', ['eyjrijoi'], 'eyJrIjoi[A-Za-z0-9+/]{70,400}={0,2}', 8, { entropy: 3.0 }),
   prefixed('grafana-cloud-token', 'grafana_token', ['glc_'], 'glc_[A-Za-z0-9+/]{32,400}={0,2}', 4, { entropy: 3.0 }),
-  prefixed('grafana-service-account-token', 'grafana_token', ['glsa_'], 'glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}', 5),
+  prefixed('grafana-service-account-token', 'grafana_token', ['glsa_'], 'glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}', 5, { entropy: 3.0 }),
   {
     // grafana.ini: a non-default admin password or secret key.
     id: 'grafana-ini-secret',
