@@ -3,6 +3,7 @@
  * changes, scans it, and checks the inventory against what an overlay filesystem would show.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dpkgAnalyzer } from '../../src/analysis/analyzers/dpkg.js';
 import { MergedFilesystem } from '../../src/analysis/merged-fs.js';
 import type { ImageSpec, LayerEntrySpec } from '../../src/image/build/image-writer.js';
 import {
@@ -17,6 +18,7 @@ import {
   packageLines,
   removeDir,
   scan,
+  sharedText,
   tempDir,
 } from '../helpers/image-fixtures.js';
 
@@ -218,6 +220,53 @@ describe('package databases across layers', () => {
     const broken = await scanLayers([[{ path: STATUS, content: fakeStatus([['bash', '5.2']]) }], [{ path: STATUS, content: 'garbage-without-version\n' }]]);
     expect(broken.inventory.packages).toEqual([]);
     expect(broken.inventory.warnings.some((w) => w.startsWith('layer 2:') && w.includes('bad fakepkg line'))).toBe(true);
+  });
+});
+
+describe('a real dpkg database across layers', () => {
+  const CASE = 'pkgdb/dpkg/debian12-bookworm-minbase';
+  const status = sharedText(`${CASE}/var/lib/dpkg/status`);
+  const expected = (JSON.parse(sharedText(`${CASE}/expected.json`)) as { derived: Record<string, { packages: Array<{ name: string; version: string; arch: string; source: string }> }> }).derived[
+    'var/lib/dpkg/status'
+  ]?.packages as Array<{ name: string; version: string; arch: string; source: string }>;
+  /** The status file with each stanza passed through `edit` (null drops it). */
+  const rewrite = (edit: (name: string, stanza: string) => string | null) =>
+    status
+      .split(/\n\n+/)
+      .filter((st) => st.trim() !== '')
+      .map((st) => edit(/^Package: (.+)$/m.exec(st)?.[1] ?? '', st))
+      .filter((st): st is string => st !== null)
+      .join('\n\n') + '\n';
+
+  it('the top-most status wins: upgrade shows the later layer, removal is gone, the rest keep layer 1', async () => {
+    const upgraded = rewrite((name, st) => (name === 'apt' ? null : name === 'tzdata' ? st.replace(/^Version: .+$/m, 'Version: 2099a-0+deb12u1') : st));
+    const spec: ImageSpec = {
+      layers: [
+        {
+          entries: [
+            { path: 'usr/lib/os-release', content: sharedText(`${CASE}/usr/lib/os-release`) },
+            { path: 'etc/os-release', type: 'symlink', linkTarget: '../usr/lib/os-release' },
+            { path: 'var/lib/dpkg/status', content: status },
+          ],
+        },
+        { entries: [{ path: 'var/lib/dpkg/status', content: upgraded }] },
+        { entries: [{ path: 'srv/app.js', content: 'console.log(1)' }] },
+      ],
+    };
+    const built = await buildImage('oci', spec, tmp, `dpkg${n++}`);
+    const [l1, l2] = built.image.layers.map((l) => l.diffId);
+    const { inventory } = await scan(built.ref, { analyzers: [...baseAnalyzers(), dpkgAnalyzer] });
+    expect(inventory.os).toMatchObject({ family: 'debian', version: '12' });
+    const want = expected
+      .filter((p) => p.name !== 'apt')
+      .map((p) => ({ name: p.name, version: p.name === 'tzdata' ? '2099a-0+deb12u1' : p.version, arch: p.arch, source: p.source, layer: p.name === 'tzdata' ? l2 : l1 }));
+    const got = inventory.packages.map((p) => ({ name: p.name, version: p.version, arch: p.arch, source: p.source, layer: p.layerDiffId }));
+    expect(got).toHaveLength(87);
+    expect(got).toEqual(want.sort((a, b) => a.name.localeCompare(b.name)));
+    for (const p of inventory.packages) {
+      expect(p.path).toBe('var/lib/dpkg/status');
+      expect(p.purl).toMatch(/^pkg:deb\/debian\/.+distro=debian-12/);
+    }
   });
 });
 
