@@ -5,7 +5,10 @@
 import { Command, CommanderError } from 'commander';
 import { describeError, isTarsierError } from '../errors.js';
 import { toolVersion } from '../report/tool.js';
+import { registerAccessKey } from './access-key.js';
 import { registerScan } from './scan.js';
+import { registerServe } from './serve.js';
+import { registerToken } from './token.js';
 import { registerWorker } from './worker.js';
 
 export const EXIT_USAGE = 2;
@@ -24,6 +27,9 @@ export async function main(argv: string[]): Promise<number> {
   };
   registerScan(program, run);
   registerWorker(program, run);
+  registerServe(program, run);
+  registerToken(program, run);
+  registerAccessKey(program, run);
   try {
     await program.parseAsync(argv);
     return await result;

@@ -1,0 +1,7 @@
+/**
+ * The endpoint groups `tarsier serve` installs. Translators (src/api/hss/*, src/api/alibaba/*)
+ * export an ApiModule each and are listed here.
+ */
+import type { ApiModule } from './types.js';
+
+export const API_MODULES: ApiModule[] = [];
