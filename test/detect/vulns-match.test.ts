@@ -18,7 +18,7 @@ import { parseRpmDatabase } from '../../src/analysis/analyzers/rpm.js';
 import { parseApkInstalled } from '../../src/analysis/os-pkg/apk-installed.js';
 import { parseDpkgStatus } from '../../src/analysis/os-pkg/dpkg-status.js';
 import type { OsInfo, Package } from '../../src/analysis/types.js';
-import { buildIndex, matchInventory } from '../../src/detect/vulns/match.js';
+import { buildIndex, lookupKeys, matchInventory } from '../../src/detect/vulns/match.js';
 import type { ReportVulnerability } from '../../src/report/model.js';
 import { readFeed } from '../../src/vulndb/read-feed.js';
 import type { Advisory, AffectedPackage } from '../../src/vulndb/types.js';
@@ -333,6 +333,25 @@ describe('matcher rules', () => {
     expect(matchInventory(inventory(null, pkgs), index, { now: NOW }).warnings).toEqual(['OS not identified: 1 deb package(s) were not checked for vulnerabilities']);
     const fedora = matchInventory(inventory({ family: 'fedora', name: 'Fedora Linux', version: '42' }, [{ ...pkgs[0]!, type: 'rpm' }]), index, { now: NOW });
     expect(fedora.warnings).toEqual(['no advisory feed is known for Fedora Linux 42: 1 rpm package(s) were not checked']);
+  });
+
+  it('tells a database which (namespace, name) keys to load, and accepts the namespaces it holds', () => {
+    const py: Package = { type: 'pypi', name: 'Flask', version: '2.0.0', path: 'x', purl: '' };
+    const guessed: Package = { ...py, name: 'requests', evidence: 'file-name' };
+    const pkgs = [deb('bash', '5.2.15-2+b2', 'bash', '5.2.15-2'), deb('libssl3', '3.0.11-1~deb12u2', 'openssl'), deb('openssl', '3.0.11-1~deb12u2', 'openssl'), py, guessed];
+    expect(lookupKeys(inventory(debian12, pkgs))).toEqual([
+      { namespace: 'debian:12', name: 'bash' },
+      { namespace: 'debian:12', name: 'openssl' },
+      { namespace: 'pypi', name: 'flask' },
+    ]);
+    const jammy = lookupKeys(inventory({ family: 'ubuntu', name: 'Ubuntu', version: '22.04' }, [deb('zlib1g', '1:1.2.11.dfsg-2ubuntu9', 'zlib')]));
+    expect(jammy).toEqual([
+      { namespace: 'ubuntu:22.04', name: 'zlib' },
+      { namespace: 'ubuntu-pro:22.04', name: 'zlib' },
+    ]);
+    // loaded only the records for these packages (none), but the database covers debian:12
+    const index = buildIndex([], { knownNamespaces: ['debian:12'] });
+    expect(matchInventory(inventory(debian12, pkgs), index, { now: NOW })).toMatchObject({ vulnerabilities: [], warnings: [] });
   });
 
   it('judges rpm module-stream packages only by module-stream fixes', () => {

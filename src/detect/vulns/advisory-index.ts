@@ -114,8 +114,17 @@ class AliasGroups {
 /** CVE ids in upper case, GHSA ids as GitHub writes them (`GHSA-` then lower case). */
 const normalizeId = (id: string): string => (CVE.test(id) ? id.toUpperCase() : GHSA.test(id) ? `GHSA-${id.slice(5).toLowerCase()}` : id);
 
+export interface BuildIndexOptions {
+  /**
+   * Namespaces the database holds advisories for, beyond those of the given records: a caller
+   * that loads only the records naming an image's packages still knows that `debian:12` is covered,
+   * so an image whose packages have no advisory is not reported as unchecked.
+   */
+  knownNamespaces?: Iterable<string>;
+}
+
 /** Builds the index from normalized advisories (withdrawn ones are left out). */
-export function buildIndex(advisories: Iterable<Advisory>): AdvisoryIndex {
+export function buildIndex(advisories: Iterable<Advisory>, opts: BuildIndexOptions = {}): AdvisoryIndex {
   const units: Unit[] = [];
   const groups = new AliasGroups();
   for (const advisory of advisories) {
@@ -132,7 +141,7 @@ export function buildIndex(advisories: Iterable<Advisory>): AdvisoryIndex {
   const canonical = groups.canonical();
 
   const byKey = new Map<string, IndexEntry[]>();
-  const namespaces = new Set<string>();
+  const namespaces = new Set<string>(opts.knownNamespaces ?? []);
   const cvss = new Map<string, CvssScore>();
   const titles = new Map<string, string>();
   const scored = new Map<string, CvssScore | null>();

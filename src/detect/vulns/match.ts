@@ -26,7 +26,7 @@ import { SCHEMES } from './versions/index.js';
 import type { SchemeName } from './versions/index.js';
 
 export { buildIndex } from './advisory-index.js';
-export type { AdvisoryIndex } from './advisory-index.js';
+export type { AdvisoryIndex, BuildIndexOptions } from './advisory-index.js';
 
 export interface MatchOptions {
   /** "Today" for end-of-life decisions (tests pin it). */
@@ -119,6 +119,25 @@ export function matchInventory(inventory: Inventory, index: AdvisoryIndex, opts:
     warnings,
     os: { release: releaseKey, namespaces: streams.namespaces.map((n) => n.namespace), endOfLife: eol },
   };
+}
+
+/**
+ * Every (namespace, name) the matcher would look up for this inventory — what a database-backed
+ * caller loads before building the index (see vulndb/advisory-store.ts `advisoriesFor`).
+ */
+export function lookupKeys(inventory: Inventory): Array<{ namespace: string; name: string }> {
+  const streams = osStreams(inventory.os);
+  const keys = new Map<string, { namespace: string; name: string }>();
+  const add = (t: Target): void => void keys.set(`${t.namespace}\u0000${t.name}`, { namespace: t.namespace, name: t.name });
+  for (const pkg of inventory.packages) {
+    if (pkg.type === 'deb' || pkg.type === 'rpm' || pkg.type === 'apk') {
+      for (const ns of streams.namespaces) if (ns.packageType === pkg.type) add(osTarget(pkg, ns));
+    } else {
+      const target = languageTarget(pkg);
+      if (target) add(target);
+    }
+  }
+  return [...keys.values()];
 }
 
 function osTarget(pkg: InventoryPackage, ns: OsNamespace): Target {
