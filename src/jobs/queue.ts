@@ -135,7 +135,7 @@ export class JobQueue {
 export class LeaseLock {
   constructor(
     private readonly store: Store,
-    private readonly leaseMs = 30_000,
+    readonly leaseMs = 30_000,
   ) {}
 
   async tryAcquire(name: string, owner: string, now = Date.now()): Promise<boolean> {

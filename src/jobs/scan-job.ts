@@ -60,7 +60,8 @@ export async function runScanJob(deps: ScanJobDeps, job: Job): Promise<ScanJobRe
       // Someone else is analysing this digest right now; wait and then reuse their work.
       await new Promise((r) => setTimeout(r, deps.lockPollMs ?? 250));
     }
-    const renew = setInterval(() => void deps.locks.renew(lockName, deps.owner).catch(() => undefined), 5_000);
+    // Renewed well within the lock's lease (short leases in tests, 30 s by default).
+    const renew = setInterval(() => void deps.locks.renew(lockName, deps.owner).catch(() => undefined), Math.max(200, Math.min(5_000, deps.locks.leaseMs / 3)));
     try {
       if ((await storedAnalyzerSet(deps.store, digest)) !== analyzerSet) {
         const outcome = await scanSource(source, {
