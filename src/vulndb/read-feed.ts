@@ -201,12 +201,9 @@ export async function* lines(chunks: AsyncIterable<Buffer | string>, where: stri
   let rest = '';
   const decoder = new TextDecoder('utf-8');
   for await (const chunk of chunks) {
-    rest += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
-    let nl: number;
-    while ((nl = rest.indexOf('\n')) >= 0) {
-      yield rest.slice(0, nl);
-      rest = rest.slice(nl + 1);
-    }
+    const parts = (rest + (typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }))).split('\n');
+    rest = parts.pop() ?? '';
+    yield* parts;
     if (rest.length > MAX_LINE_CHARS) throw new TarsierError('input', `${where}: a line is longer than ${MAX_LINE_CHARS} characters; not an advisory list`);
   }
   rest += decoder.decode();
