@@ -6,14 +6,15 @@
  * Two analyzers share this module because they share one path list: `config-files` reads regular
  * files; `config-tree` (an entry analyzer, since the walker offers only regular files to file
  * analyzers) records the mode and owner of a few directories rules judge (home and cron
- * directories) and a small sample of entries per non-root owner, for the unowned-files check.
+ * directories), one file per package-cache root (pip, npm, yarn, go, maven) as proof the cache is
+ * there, and a small sample of entries per non-root owner, for the unowned-files check.
  */
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { BASELINE_DIRS, BASELINE_PATTERNS, isSecretMaterial } from '../../detect/baseline/paths.js';
 import { compileGlobs } from '../../detect/baseline/path-patterns.js';
 import type { PathPattern } from '../../detect/baseline/path-patterns.js';
-import { BUILD_PATTERNS, VENDORED_TREE } from '../../detect/build/paths.js';
+import { BUILD_PATTERNS, cacheRootOf, CACHE_MARKERS, VENDORED_TREE } from '../../detect/build/paths.js';
 import type { EntryAnalyzer, EntryInfo, FileAnalyzer, FileContentFact } from '../types.js';
 
 /** Largest file kept with content; config files are far smaller, this only bounds hostile input. */
@@ -30,15 +31,16 @@ const metaRe = compileGlobs(ALL_PATTERNS.filter((p) => p.keep === 'meta').map((p
 const dirRe = compileGlobs(BASELINE_DIRS);
 
 const PATTERN_HASH = createHash('sha256')
-  .update(JSON.stringify({ patterns: ALL_PATTERNS, dirs: BASELINE_DIRS, secret: isSecretMaterial.toString(), vendored: VENDORED_TREE.source }))
+  .update(JSON.stringify({ patterns: ALL_PATTERNS, dirs: BASELINE_DIRS, caches: CACHE_MARKERS, secret: isSecretMaterial.toString(), vendored: VENDORED_TREE.source }))
   .digest('hex')
   .slice(0, 12);
 
 /** How the collector keeps a path, or null when it does not want it. */
 export function keepModeFor(path: string): 'content' | 'meta' | null {
   if (VENDORED_TREE.test(path)) return null;
-  if (metaRe?.test(path)) return 'meta';
+  // An explicit content pattern wins over a broad meta one (root/.ssh/authorized_keys vs **/.ssh/*).
   if (contentRe?.test(path)) return isSecretMaterial(path) ? 'meta' : 'content';
+  if (metaRe?.test(path)) return 'meta';
   return null;
 }
 
@@ -86,6 +88,7 @@ export const configTreeAnalyzer: EntryAnalyzer<FileContentFact> = {
   start() {
     const facts: FileContentFact[] = [];
     const samples = new Map<string, number>();
+    const cacheRoots = new Set<string>();
     return {
       visit(e) {
         if (e.type !== 'file' && e.type !== 'dir') return;
@@ -94,8 +97,16 @@ export const configTreeAnalyzer: EntryAnalyzer<FileContentFact> = {
           facts.push(metaFact(e));
           return;
         }
-        // Root-owned entries always resolve; files the collector keeps already carry their owner.
-        if ((e.uid === 0 && e.gid === 0) || (e.type === 'file' && keepModeFor(e.path) !== null)) return;
+        if (e.type === 'file' && keepModeFor(e.path) !== null) return; // the file collector records it
+        // Package caches hold thousands of files: one sample per cache root per layer shows it is there.
+        const cache = e.type === 'file' ? cacheRootOf(e.path) : null;
+        if (cache !== null && !cacheRoots.has(cache)) {
+          cacheRoots.add(cache);
+          facts.push(metaFact(e));
+          return;
+        }
+        // Root-owned entries always resolve their owner.
+        if (e.uid === 0 && e.gid === 0) return;
         const owner = `${e.uid}:${e.gid}`;
         const n = samples.get(owner) ?? 0;
         if (n >= SAMPLES_PER_OWNER || (n === 0 && samples.size >= MAX_OWNERS_PER_LAYER)) return;

@@ -41,11 +41,44 @@ export const BUILD_PATTERNS: readonly PathPattern[] = [
   { glob: 'var/cache/yum/**/repomd.xml', keep: 'meta' },
   { glob: 'var/cache/dnf/**/repomd.xml', keep: 'meta' },
   { glob: 'var/cache/zypp/**/repomd.xml', keep: 'meta' },
-  // language caches: one marker file each (the caches themselves hold thousands of files)
-  { glob: '**/.cache/pip/selfcheck.json', keep: 'meta' },
-  { glob: '**/.cache/pip/selfcheck/*', keep: 'meta' },
-  { glob: '**/.cache/go-build/README', keep: 'meta' },
 ];
+
+/**
+ * Language package caches, by the path fragment that starts them. The collector keeps one sample
+ * file per cache root and layer (caches hold thousands of files).
+ */
+export const CACHE_MARKERS: ReadonlyArray<readonly [marker: string, kind: string]> = [
+  ['.cache/pip/', 'pip'],
+  ['.npm/_cacache/', 'npm'],
+  ['.cache/yarn/', 'yarn'],
+  ['.yarn-cache/', 'yarn'],
+  ['.cache/go-build/', 'go build'],
+  ['go/pkg/mod/cache/', 'go module'],
+  ['.m2/repository/', 'maven'],
+  ['.gradle/caches/', 'gradle'],
+  ['.composer/cache/', 'composer'],
+];
+
+export const CACHE_KINDS: readonly string[] = [...new Set(CACHE_MARKERS.map(([, k]) => k))];
+
+function cacheMatch(path: string): { root: string; kind: string } | null {
+  for (const [marker, kind] of CACHE_MARKERS) {
+    const at = path.startsWith(marker) ? 0 : path.indexOf(`/${marker}`) + 1;
+    if (at === 0 && !path.startsWith(marker)) continue;
+    return { root: path.slice(0, at + marker.length), kind };
+  }
+  return null;
+}
+
+/** The cache directory a file belongs to (`root/.cache/pip/`), or null. */
+export function cacheRootOf(path: string): string | null {
+  return cacheMatch(path)?.root ?? null;
+}
+
+/** The kind of language cache a file belongs to (`pip`, `npm`…), or null. */
+export function cacheKindOf(path: string): string | null {
+  return cacheMatch(path)?.kind ?? null;
+}
 
 /** Vendored dependency trees carry upstream Dockerfiles and dot-files that are not leftovers. */
 export const VENDORED_TREE = /(?:^|\/)(?:node_modules|vendor|site-packages|dist-packages|\.cargo\/registry|go\/pkg\/mod)\//;
