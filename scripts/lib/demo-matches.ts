@@ -16,7 +16,10 @@ export interface DemoPackage {
   /** Advisory namespaces that speak about this package, the distribution's own first. */
   namespaces: string[];
   type: PackageType;
+  /** As the package's own metadata writes it (what the scanner reports). */
   name: string;
+  /** The name as the advisory namespace compares it (PyPI names are normalized, PEP 503). */
+  matchName: string;
   version: string;
   /** Source package and its version, for feeds keyed by source (deb Source, apk origin). */
   source: string;
@@ -32,20 +35,20 @@ export function demoPackages(): DemoPackage[] {
   const inv = DEMO_INVENTORY;
   const out: DemoPackage[] = [];
   for (const p of inv.debian10) {
-    out.push({ image: 'demo/debian:10', namespaces: ['debian:10'], type: 'deb', name: p.name, version: p.version, source: p.source ?? p.name, sourceVersion: p.sourceVersion ?? p.version });
+    out.push({ image: 'demo/debian:10', namespaces: ['debian:10'], type: 'deb', name: p.name, matchName: p.name, version: p.version, source: p.source ?? p.name, sourceVersion: p.sourceVersion ?? p.version });
   }
   for (const p of inv.ubuntu1604) {
-    out.push({ image: 'demo/ubuntu:16.04', namespaces: ['ubuntu:16.04', 'ubuntu-pro:16.04'], type: 'deb', name: p.name, version: p.version, source: p.source ?? p.name, sourceVersion: p.sourceVersion ?? p.version });
+    out.push({ image: 'demo/ubuntu:16.04', namespaces: ['ubuntu:16.04', 'ubuntu-pro:16.04'], type: 'deb', name: p.name, matchName: p.name, version: p.version, source: p.source ?? p.name, sourceVersion: p.sourceVersion ?? p.version });
   }
   for (const p of inv.alpine318) {
-    out.push({ image: 'demo/alpine:3.18', namespaces: ['alpine:3.18'], type: 'apk', name: p.name, version: p.version, source: p.origin, sourceVersion: p.version });
+    out.push({ image: 'demo/alpine:3.18', namespaces: ['alpine:3.18'], type: 'apk', name: p.name, matchName: p.name, version: p.version, source: p.origin, sourceVersion: p.version });
   }
   for (const p of inv.pypi) {
-    const name = normalizePackageName('pypi', p.name);
-    out.push({ image: 'demo/alpine:3.18', namespaces: ['pypi'], type: 'pypi', name, version: p.version, source: name, sourceVersion: p.version });
+    const matchName = normalizePackageName('pypi', p.name);
+    out.push({ image: 'demo/alpine:3.18', namespaces: ['pypi'], type: 'pypi', name: p.name, matchName, version: p.version, source: matchName, sourceVersion: p.version });
   }
   for (const m of [...inv.go.modules, { path: 'stdlib', version: stdlibVersion(inv.go.goVersion) }]) {
-    out.push({ image: 'demo/alpine:3.18', namespaces: ['go'], type: 'golang', name: m.path, version: m.version, source: m.path, sourceVersion: m.version });
+    out.push({ image: 'demo/alpine:3.18', namespaces: ['go'], type: 'golang', name: m.path, matchName: m.path, version: m.version, source: m.path, sourceVersion: m.version });
   }
   return out;
 }
@@ -69,7 +72,7 @@ export function affectingEntry(adv: Advisory, pkg: DemoPackage): AffectedPackage
   if (adv.withdrawn) return null;
   for (const a of adv.affected) {
     if (!pkg.namespaces.includes(a.namespace) || a.status === 'not_affected') continue;
-    const byName = a.nameKind === 'source' ? a.name === pkg.source : a.name === pkg.name;
+    const byName = a.nameKind === 'source' ? a.name === pkg.source : a.name === pkg.matchName;
     if (!byName) continue;
     const version = a.nameKind === 'source' ? pkg.sourceVersion : pkg.version;
     if (inRanges(a, version)) return a;
@@ -90,7 +93,7 @@ export interface ExpectedMatch {
 
 export function expectedMatches(advisories: Iterable<Advisory>, packages: DemoPackage[] = demoPackages()): ExpectedMatch[] {
   const byKey = new Map<string, DemoPackage[]>();
-  for (const p of packages) for (const ns of p.namespaces) for (const n of new Set([p.name, p.source])) byKey.set(`${ns}\0${n}`, [...(byKey.get(`${ns}\0${n}`) ?? []), p]);
+  for (const p of packages) for (const ns of p.namespaces) for (const n of new Set([p.matchName, p.source])) byKey.set(`${ns}\0${n}`, [...(byKey.get(`${ns}\0${n}`) ?? []), p]);
   const out: ExpectedMatch[] = [];
   for (const adv of advisories) {
     const candidates = new Set(adv.affected.flatMap((a) => byKey.get(`${a.namespace}\0${a.name}`) ?? []));
