@@ -2,7 +2,9 @@
  * The bundled demo images: written quickly, small, byte-identical on every run, readable by the
  * normal sources, and scanned into the OS, packages and findings the demo promises — vulnerabilities
  * from the bundled snapshot (exactly the matches data/advisories/SOURCES.md lists), secrets in the
- * places they were planted, baseline failures from the stock configuration.
+ * places they were planted, baseline failures from the stock configuration, build-command risks
+ * from the recorded history. Detectors not yet run by runDetectors (sensitive, baseline, build
+ * risks) are called directly on the scanned inventory.
  */
 import { createHash } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
@@ -15,6 +17,7 @@ import { DEMO_IMAGE_NAMES, writeDemoImages, type DemoImage } from '../../src/dem
 import { DEMO_INVENTORY } from '../../src/demo/packages.js';
 import { demoSecrets } from '../../src/demo/secrets.js';
 import { evaluateBaseline } from '../../src/detect/baseline/index.js';
+import { evaluateBuildRisks } from '../../src/detect/build/evaluate.js';
 import { detectSensitive } from '../../src/detect/sensitive/detect.js';
 import { buildIndex, type AdvisoryIndex } from '../../src/detect/vulns/match.js';
 import { openImage } from '../../src/image/open-image.js';
@@ -268,5 +271,27 @@ describe('baseline', () => {
 
   it('Alpine has no rule pack', () => {
     expect(evaluateBaseline(scan('demo/alpine:3.18').inventory).checkName).toBeNull();
+  });
+});
+
+describe('build-command risks', () => {
+  const rules = (name: string) => new Set(evaluateBuildRisks(scan(name).inventory).findings.map((f) => f.ruleId));
+
+  it('demo/debian:10 shows the risky Dockerfile it was built from', () => {
+    const found = rules('demo/debian:10');
+    // root, passwordless sudo, chmod 777, ENV password, deleted deploy key, .env/.git copied in,
+    // curl | bash, ADD from a URL, SSH server, apt lists left behind
+    for (const id of ['BCR-001', 'BCR-004', 'BCR-006', 'BCR-007', 'BCR-012', 'BCR-013', 'BCR-015', 'BCR-019', 'BCR-023', 'BCR-033']) expect(found.has(id), id).toBe(true);
+  });
+
+  it('demo/alpine:3.18 runs as a numeric non-root user with a health check, but leaks its npm token build argument', () => {
+    const found = rules('demo/alpine:3.18');
+    expect(found.has('BCR-008')).toBe(true);
+    expect(found.has('BCR-001')).toBe(false);
+    expect(found.has('BCR-028')).toBe(false);
+  });
+
+  it('the other images run as root', () => {
+    for (const name of ['demo/centos:7', 'demo/ubuntu:16.04', 'demo/euleros:2.0']) expect(rules(name).has('BCR-001'), name).toBe(true);
   });
 });
