@@ -3,6 +3,7 @@
  * layers are never opened, and how it treats sources that misbehave.
  */
 import type { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeImage, DEFAULT_LIMITS } from '../../src/analysis/analyze-image.js';
 import { LayerCache } from '../../src/analysis/layer-cache.js';
@@ -16,10 +17,11 @@ import {
   expectTarsierError,
   progressLog,
   removeDir,
+  sha256,
   tempDir,
   writeRawOciLayout,
 } from '../helpers/image-fixtures.js';
-import { rawTar } from '../helpers/raw-tar.js';
+import { rawTar, tarEnd, tarHeader } from '../helpers/raw-tar.js';
 
 let tmp: string;
 beforeAll(async () => {
@@ -122,6 +124,43 @@ describe('analyzeImage', () => {
     const { inventory, opened } = await analyze(img.ref);
     expect(opened).toEqual([]);
     expect(inventory).toMatchObject({ os: null, packages: [], symlinks: {}, artifact: { layers: [] } });
+  });
+
+  it('when one layer fails, the layer read alongside it is stopped, not read to its end', async () => {
+    const MiB = 2 ** 20;
+    const zeros = gzipSync(Buffer.alloc(MiB));
+    // Layer 2 inflates to 1 GiB (1 MiB stored): reading it all would take seconds.
+    const big = Buffer.concat([gzipSync(tarHeader('big', { size: 1024 * MiB })), ...Array.from({ length: 1024 }, () => zeros), gzipSync(tarEnd())]);
+    const img = await writeRawOciLayout(`${tmp}/abort`, {
+      layers: [{ blob: gzipSync(rawTar([{ name: 'a', content: 'a' }])), diffId: sha256('wrong') }, { blob: big, diffId: sha256('unchecked') }],
+    });
+    const real = await openImage(img.ref, { maxImageBytes: DEFAULT_LIMITS.maxImageBytes });
+    const blobs: Readable[] = [];
+    const tracking: ImageSource = {
+      type: real.type,
+      ref: real.ref,
+      manifest: () => real.manifest(),
+      configBytes: () => real.configBytes(),
+      openBlob: async (d) => {
+        const s = await real.openBlob(d);
+        blobs.push(s);
+        return s;
+      },
+      close: () => real.close(),
+    };
+    const progress = progressLog();
+    try {
+      await expectTarsierError(
+        analyzeImage(tracking, { analyzers: baseAnalyzers(), cache: null, limits: DEFAULT_LIMITS, platform: 'linux/amd64', progress }),
+        'digest_mismatch',
+        `${img.ref} layer 1`,
+      );
+    } finally {
+      await real.close();
+    }
+    // Whether layer 2 had started or not, nothing of it is still being read.
+    for (const b of blobs) expect(b.destroyed || b.readableEnded).toBe(true);
+    expect(progress.maxUncompressed).toBeLessThan(1024 * MiB);
   });
 
   it('a source whose blob stream fails mid-way ends in a TarsierError naming the layer', async () => {
