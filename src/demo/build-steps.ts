@@ -17,11 +17,11 @@ export interface BuildStep {
   layer?: LayerEntrySpec[];
 }
 
-export function imageFromSteps(steps: BuildStep[], config: NonNullable<ImageConfig['config']>, extra: { author?: string } = {}): ImageSpec {
+export function imageFromSteps(steps: BuildStep[], config: NonNullable<ImageConfig['config']>): ImageSpec {
   const history: HistoryEntry[] = steps.map((s) => ({ created: s.created, created_by: s.createdBy, ...(s.layer ? {} : { empty_layer: true }) }));
   const layers = steps.filter((s) => s.layer).map((s) => ({ entries: s.layer as LayerEntrySpec[], createdBy: s.createdBy }));
   const created = steps[steps.length - 1]?.created ?? '1970-01-01T00:00:00Z';
-  return { layers, config: { architecture: 'amd64', os: 'linux', created, ...(extra.author ? { author: extra.author } : {}), config, history } };
+  return { layers, config: { architecture: 'amd64', os: 'linux', created, config, history } };
 }
 
 /** `ADD file:<sha256> in /`, the classic builder's record of a base image's root filesystem. */
