@@ -354,6 +354,18 @@ describe('matcher rules', () => {
     expect(matchInventory(inventory(debian12, pkgs), index, { now: NOW })).toMatchObject({ vulnerabilities: [], warnings: [] });
   });
 
+  it('finds an rpm subpackage through its source rpm when an erratum names only the main package', () => {
+    const rocky = { family: 'rocky', name: 'Rocky Linux', version: '9.3' };
+    const index = buildIndex([
+      { id: 'RLSA-2099:1', aliases: [], covers: ['CVE-2099-7000'], source: 'osv:rocky-linux', affected: [{ namespace: 'rocky:9', name: 'openssl', nameKind: 'binary', scheme: 'rpm', ranges: [{ fixed: '1:3.0.7-25.el9_3' }], status: 'fixed' }] },
+    ]);
+    const libs: Package = { type: 'rpm', name: 'openssl-libs', version: '1:3.0.7-24.el9', source: 'openssl', path: 'var/lib/rpm/rpmdb.sqlite', purl: '' };
+    const found = matchInventory(inventory(rocky, [libs]), index, { now: NOW }).vulnerabilities;
+    expect(found.map((v) => [v.packageName, v.id, v.fixedVersion, v.solution])).toEqual([
+      ['openssl-libs', 'CVE-2099-7000', '1:3.0.7-25.el9_3', 'Upgrade openssl-libs to 1:3.0.7-25.el9_3 or later (fixed in source package openssl).'],
+    ]);
+  });
+
   it('judges rpm module-stream packages only by module-stream fixes', () => {
     const alma = { family: 'almalinux', name: 'AlmaLinux', version: '8.9' };
     const rpmPkg = (version: string, modularityLabel?: string): Package => ({ type: 'rpm', name: 'nodejs', version, ...(modularityLabel ? { modularityLabel } : {}), path: 'var/lib/rpm/Packages', purl: '' });

@@ -85,7 +85,7 @@ export function matchInventory(inventory: Inventory, index: AdvisoryIndex, opts:
         uncheckedOs.set(pkg.type, (uncheckedOs.get(pkg.type) ?? 0) + 1);
         continue;
       }
-      targets = knownNamespaces.filter((n) => n.packageType === pkg.type).map((n) => osTarget(pkg, n));
+      targets = knownNamespaces.filter((n) => n.packageType === pkg.type).flatMap((n) => osTargets(pkg, n));
     } else {
       const target = languageTarget(pkg);
       if (!target) continue;
@@ -131,7 +131,7 @@ export function lookupKeys(inventory: Inventory): Array<{ namespace: string; nam
   const add = (t: Target): void => void keys.set(`${t.namespace}\u0000${t.name}`, { namespace: t.namespace, name: t.name });
   for (const pkg of inventory.packages) {
     if (pkg.type === 'deb' || pkg.type === 'rpm' || pkg.type === 'apk') {
-      for (const ns of streams.namespaces) if (ns.packageType === pkg.type) add(osTarget(pkg, ns));
+      for (const ns of streams.namespaces) if (ns.packageType === pkg.type) osTargets(pkg, ns).forEach(add);
     } else {
       const target = languageTarget(pkg);
       if (target) add(target);
@@ -140,11 +140,18 @@ export function lookupKeys(inventory: Inventory): Array<{ namespace: string; nam
   return [...keys.values()];
 }
 
-function osTarget(pkg: InventoryPackage, ns: OsNamespace): Target {
-  if (ns.nameKind === 'source' && pkg.source) {
-    return { namespace: ns.namespace, name: pkg.source, version: pkg.sourceVersion ?? pkg.version, scheme: ns.scheme, bySource: pkg.source !== pkg.name };
-  }
-  return { namespace: ns.namespace, name: pkg.name, version: pkg.version, scheme: ns.scheme, bySource: false };
+/**
+ * Where an OS package is looked up in one namespace. Source-keyed streams (Debian, Ubuntu, Alpine,
+ * openEuler): by the source package and its version. Binary-keyed rpm streams (Alma, Rocky, Red
+ * Hat, SUSE): by the binary name, and also by the source rpm's name — some errata list only the
+ * main package of a build, and every binary of one build shares its version.
+ */
+function osTargets(pkg: InventoryPackage, ns: OsNamespace): Target[] {
+  const bySource = (): Target => ({ namespace: ns.namespace, name: pkg.source as string, version: pkg.sourceVersion ?? pkg.version, scheme: ns.scheme, bySource: pkg.source !== pkg.name });
+  const byName: Target = { namespace: ns.namespace, name: pkg.name, version: pkg.version, scheme: ns.scheme, bySource: false };
+  if (!pkg.source) return [byName];
+  if (ns.nameKind === 'source') return [bySource()];
+  return pkg.type === 'rpm' && pkg.source !== pkg.name ? [byName, bySource()] : [byName];
 }
 
 function languageTarget(pkg: InventoryPackage): Target | null {
