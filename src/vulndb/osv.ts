@@ -55,7 +55,10 @@ export function osvToAdvisory(raw: unknown, warn: (message: string) => void = ()
   const related = strings(raw.related);
   const advisory: Advisory = { id, aliases: [], source: 'osv', affected: [] };
   if (BUNDLE_ID.test(id)) {
-    advisory.covers = unique([...aliases, ...upstream, ...related].map(unprefixCve)).filter((x) => x !== id);
+    // other vendors' errata for the same fix (an RHSA behind an ALSA) are aliases, not issues
+    const ids = unique([...aliases, ...upstream, ...related].map(unprefixCve)).filter((x) => x !== id);
+    advisory.covers = ids.filter((x) => !BUNDLE_ID.test(x));
+    advisory.aliases = ids.filter((x) => BUNDLE_ID.test(x));
   } else {
     advisory.aliases = unique([...aliases, ...upstream]).filter((x) => x !== id);
   }

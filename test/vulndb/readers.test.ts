@@ -182,6 +182,9 @@ describe.skipIf(!hasData)('OSV', () => {
     expect(warnings).toEqual([expect.stringContaining('affected[0]: fixed "not-a-version"')]);
     // events are sorted by version before pairing, as the OSV evaluation algorithm does
     expect(a.affected).toEqual([{ namespace: 'npm', name: 'right-pad', nameKind: 'binary', scheme: 'semver', ranges: [{ introduced: '1.0.0', fixed: '2.0.0' }, { introduced: '3.0.0', lastAffected: '3.1.0' }], status: 'fixed' }]);
+    // a bundle's CVEs are the issues it covers; another vendor's erratum id is only an alias
+    const bundle = osvToAdvisory({ id: 'RLSA-2099:1', aliases: ['RHSA-2099:1'], related: ['CVE-2099-0001', 'CVE-2099-0002'], affected: [] });
+    expect([bundle.covers, bundle.aliases]).toEqual([['CVE-2099-0001', 'CVE-2099-0002'], ['RHSA-2099:1']]);
     expect(() => osvToAdvisory([])).toThrow(/JSON object/);
     expect(() => osvToAdvisory({ summary: 'x' })).toThrow(/no "id"/);
   });
