@@ -33,6 +33,8 @@ export interface CContent {
   exclude?: GlobSet;
   /** The match must contain the keyword occurrence (built-in rules); custom rules take any match in the window. */
   anchored: boolean;
+  /** `re` is sticky and tried at each start position up to the keyword (short `before`). */
+  sticky: boolean;
 }
 export interface CPath {
   idx: number;
@@ -255,7 +257,12 @@ function globs(list: readonly string[] | undefined): GlobSet | undefined {
 
 function compileContent(r: ContentRule, idx: number): CContent {
   if (r.keywords.length === 0) throw new Error(`rule ${r.id} has no keywords`);
-  const flags = new Set([...r.pattern.flags.replace(/[gy]/g, ''), 'g', 'd']);
+  // Built-in rules need a match containing the keyword. With a short `before`, only the few start
+  // positions that can reach the keyword are tried (sticky); with a long one a global search from
+  // the window start is cheaper. Custom rules accept any match in their window.
+  const anchored = !r.id.startsWith('custom:');
+  const sticky = anchored && (r.before ?? 64) <= 24;
+  const flags = new Set([...r.pattern.flags.replace(/[gy]/g, ''), sticky ? 'y' : 'g', 'd']);
   const group = r.secretGroup ?? (/\(\?<secret>/.test(r.pattern.source) ? 'secret' : 0);
   return {
     idx,
@@ -269,7 +276,8 @@ function compileContent(r: ContentRule, idx: number): CContent {
     requires: r.requires?.map((x) => x.toLowerCase()),
     paths: globs(r.paths),
     exclude: globs(r.excludePaths),
-    anchored: !r.id.startsWith('custom:'),
+    anchored,
+    sticky,
   };
 }
 

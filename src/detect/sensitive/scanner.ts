@@ -34,8 +34,8 @@ export interface SensitiveFinding {
 }
 
 const HEAD_BYTES = 8192;
-/** Per rule per file: stop evaluating after this many windows (adversarial keyword floods). */
-const MAX_EVALS = 50_000;
+/** Per rule per file: windows evaluated at least (then one per 256 bytes of file). */
+const MAX_EVALS = 5_000;
 /** Per rule per file: enough accepted matches to pick the best one of the family. */
 const MAX_ACCEPTED = 32;
 const MAX_CANDIDATES = 2000;
@@ -254,7 +254,9 @@ export class FileScanner {
     let st = this.states.get(r.idx);
     if (!st) this.states.set(r.idx, (st = { evals: 0, accepted: 0, done: false, starts: new Set() }));
     if (st.done) return;
-    if (++st.evals > MAX_EVALS) {
+    // Keyword floods (a hit every few bytes) stop being evaluated; ordinary files, even large
+    // ones with many legitimate hits, keep full coverage because the cap grows with the file.
+    if (++st.evals > Math.max(MAX_EVALS, this.pos / 256)) {
       st.done = true;
       return;
     }
@@ -268,18 +270,34 @@ export class FileScanner {
     const kS = kwStart - ws;
     const kE = kwEnd - ws;
     const re = r.re;
-    re.lastIndex = 0;
-    for (let m = re.exec(win); m !== null; m = re.exec(win)) {
-      if (r.anchored && m.index > kS) break;
-      if (m[0].length === 0) {
+    if (r.sticky) {
+      // Only matches that start at or before the keyword and reach past it count: try exactly
+      // those start positions, so the work per hit is bounded by the rule's `before`.
+      for (let p = 0; p <= kS; p++) {
+        re.lastIndex = p;
+        const m = re.exec(win);
+        if (m && m[0].length > 0 && p + m[0].length >= kE) {
+          this.accept(r, m, ws, kS, kE, hitLine, st);
+          return;
+        }
+      }
+      return;
+    }
+    if (r.anchored) {
+      re.lastIndex = 0;
+      for (let m = re.exec(win); m !== null && m.index <= kS; m = re.exec(win)) {
+        if (m[0].length > 0 && m.index + m[0].length >= kE) {
+          this.accept(r, m, ws, kS, kE, hitLine, st);
+          return;
+        }
         re.lastIndex = m.index + 1;
-        continue;
       }
-      if (!r.anchored || m.index + m[0].length >= kE) {
-        this.accept(r, m, ws, kS, kE, hitLine, st);
-        if (r.anchored || st.done) break;
-      }
-      re.lastIndex = m.index + 1;
+      return;
+    }
+    re.lastIndex = 0;
+    for (let m = re.exec(win); m !== null && !st.done; m = re.exec(win)) {
+      if (m[0].length === 0) re.lastIndex = m.index + 1;
+      else this.accept(r, m, ws, kS, kE, hitLine, st);
     }
   }
 
