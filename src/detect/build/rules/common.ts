@@ -36,20 +36,23 @@ export function runHit(step: BuildStep, fragment: string, evidence: string[] = [
   return { step, fragment, evidence };
 }
 
-/** The step that created the layer holding `layerDiffId`, as a hit target (null → config-level). */
-export function layerHit(ctx: BuildContext, layerDiffId: string | undefined, evidence: string[]): Hit {
+/**
+ * A hit on the step that created the layer holding `layerDiffId` (so the finding names its layer).
+ * `fileLevel`: the evidence is a file, not the instruction text, so the instruction shown is `--`.
+ */
+export function layerHit(ctx: BuildContext, layerDiffId: string | undefined, evidence: string[], fileLevel = false): Hit {
   const step = layerDiffId ? ctx.stepOfLayer(layerDiffId) : null;
-  return { step, evidence, ...(step ? {} : { instruction: '--' }) };
+  return { step, evidence, ...(step && !fileLevel ? {} : { instruction: '--' }) };
 }
 
 /** Groups file evidence by the layer that wrote it, one hit per creating step. */
-export function hitsByLayer(ctx: BuildContext, items: Array<{ layerDiffId?: string; evidence: string }>): Hit[] {
+export function hitsByLayer(ctx: BuildContext, items: Array<{ layerDiffId?: string; evidence: string }>, fileLevel = false): Hit[] {
   const by = new Map<string, string[]>();
   for (const it of items) {
     const k = it.layerDiffId ?? '';
     by.set(k, [...(by.get(k) ?? []), it.evidence]);
   }
-  return [...by].map(([layer, evidence]) => layerHit(ctx, layer || undefined, evidence));
+  return [...by].map(([layer, evidence]) => layerHit(ctx, layer || undefined, evidence, fileLevel));
 }
 
 export function abs(path: string): string {

@@ -200,7 +200,7 @@ const bcr010: BuildRule = {
     const accounts = accountsWithPasswords(ctx);
     if (hits.length === 0 && accounts.length > 0) {
       const layer = ctx.fs.file('/etc/shadow')?.layerDiffId;
-      hits.push({ ...layerHit(ctx, layer, accounts.map((a) => `/etc/shadow: ${a}`)) });
+      hits.push(layerHit(ctx, layer, accounts.map((a) => `/etc/shadow: ${a}`), true));
     }
     return hits;
   },
@@ -226,7 +226,7 @@ const bcr011: BuildRule = {
     }
     const shadow = ctx.fs.read('/etc/shadow');
     const empty = shadow ? parseShadow(shadow).entries.filter((s) => s.hash === '').map((s) => `/etc/shadow: ${s.name} has an empty password`) : [];
-    if (empty.length > 0 && hits.length === 0) hits.push(layerHit(ctx, ctx.fs.file('/etc/shadow')?.layerDiffId, empty));
+    if (empty.length > 0 && hits.length === 0) hits.push(layerHit(ctx, ctx.fs.file('/etc/shadow')?.layerDiffId, empty, true));
     return hits;
   },
 };

@@ -144,7 +144,7 @@ const bcr017: BuildRule = {
       });
     }
     const covered = new Set(hits.map((h) => h.step?.layerDiffId));
-    return [...hits, ...hitsByLayer(ctx, items.filter((x) => !covered.has(x.layerDiffId))).map((h) => ({ ...h, instruction: '--' }))];
+    return [...hits, ...hitsByLayer(ctx, items.filter((x) => !covered.has(x.layerDiffId)), true)];
   },
 };
 

@@ -38,7 +38,7 @@ const bcr023: BuildRule = {
     }
     if (hits.length === 0) {
       const binaries = ['usr/sbin/sshd', 'usr/sbin/dropbear'].filter((p) => ctx.inventory.files[p]);
-      hits.push(...hitsByLayer(ctx, binaries.map((p) => ({ layerDiffId: ctx.inventory.files[p]?.layerDiffId, evidence: abs(p) }))));
+      hits.push(...hitsByLayer(ctx, binaries.map((p) => ({ layerDiffId: ctx.inventory.files[p]?.layerDiffId, evidence: abs(p) })), true));
     }
     return hits;
   },

@@ -85,7 +85,7 @@ const bcr004: BuildRule = {
       });
     }
     // A RUN already reported explains the file; report files only when no RUN did.
-    return hits.length > 0 ? hits.map((h) => ({ ...h, evidence: offending.map((o) => o.evidence) })) : hitsByLayer(ctx, offending);
+    return hits.length > 0 ? hits.map((h) => ({ ...h, evidence: offending.map((o) => o.evidence) })) : hitsByLayer(ctx, offending, true);
   },
 };
 
@@ -128,7 +128,7 @@ const bcr005: BuildRule = {
       .filter((s) => s.type === 'file' && (s.mode & 0o6000) !== 0 && !SUID_ALLOWLIST.has(s.path.slice(s.path.lastIndexOf('/') + 1)))
       .map((s) => ({ layerDiffId: s.layerDiffId, evidence: `${abs(s.path)} (${(s.mode & 0o7777).toString(8)})` }));
     const covered = new Set(hits.map((h) => h.step?.layerDiffId));
-    return [...hits, ...hitsByLayer(ctx, files.filter((f) => !covered.has(f.layerDiffId)))];
+    return [...hits, ...hitsByLayer(ctx, files.filter((f) => !covered.has(f.layerDiffId)), true)];
   },
 };
 
@@ -155,7 +155,7 @@ const bcr006: BuildRule = {
       .filter((s) => s.type === 'file' && (s.mode & 0o002) !== 0 && !RUNTIME_MOUNTS.test(s.path))
       .map((s) => ({ layerDiffId: s.layerDiffId, evidence: `${abs(s.path)} (${(s.mode & 0o7777).toString(8)})` }));
     const covered = new Set(hits.map((h) => h.step?.layerDiffId));
-    return [...hits, ...hitsByLayer(ctx, files.filter((f) => !covered.has(f.layerDiffId)))];
+    return [...hits, ...hitsByLayer(ctx, files.filter((f) => !covered.has(f.layerDiffId)), true)];
   },
 };
 
