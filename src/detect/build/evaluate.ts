@@ -59,7 +59,15 @@ export function evaluateBuildRisks(inventory: Inventory, options: BuildRiskOptio
   for (const rule of BUILD_RULES) {
     // One finding per rule and instruction: several hits on one step merge their evidence.
     const byKey = new Map<string, BuildRiskFinding>();
-    for (const hit of rule.evaluate(ctx)) {
+    let hits: Hit[];
+    try {
+      hits = rule.evaluate(ctx);
+    } catch (err) {
+      // A rule bug must not hide the other rules' findings; it is reported, not swallowed.
+      skipped.push({ ruleId: rule.id, reason: `could not be evaluated: ${(err as Error).message}` });
+      continue;
+    }
+    for (const hit of hits) {
       const f = findingOf(rule, hit);
       const key = `${f.historyIndex ?? ''}\0${f.buildInstruction}`;
       const prev = byKey.get(key);
