@@ -50,7 +50,7 @@ function surfaceOf(url: string): Surface {
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, err: ApiError): FastifyReply {
   if (request.apiSurface === 'alibaba') {
-    const { status, body } = renderAlibabaError(err, request.id, request.hostname || 'tarsier');
+    const { status, body } = renderAlibabaError(err, request.id, (request.hostname || 'tarsier').slice(0, 255));
     return reply.status(status).type('application/json; charset=utf-8').send(body);
   }
   const { status, body } = renderHssError(err);

@@ -174,6 +174,7 @@ export function toApiError(err: unknown): ApiError {
         return new ApiError('internal', 'the request could not be processed', { cause: err });
     }
   }
+  if (isConnectionError(err)) return new ApiError('unavailable', 'the store is unavailable', { cause: err });
   const fastifyStatus = fastifyClientStatus(err);
   if (fastifyStatus !== undefined) {
     if (fastifyStatus === 413) return new ApiError('payload_too_large', 'the request body is too large', { cause: err });
@@ -190,4 +191,12 @@ function fastifyClientStatus(err: unknown): number | undefined {
   const e = err as Error & { statusCode?: number; code?: string };
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500 && typeof e.code === 'string' && e.code.startsWith('FST_')) return e.statusCode;
   return undefined;
+}
+
+/** Socket errors and PostgreSQL's connection-exception / operator-intervention classes: the store is down, not the request wrong. */
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '08000', '08001', '08003', '08004', '08006', '57P01', '57P02', '57P03']);
+
+function isConnectionError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && CONNECTION_CODES.has(code);
 }

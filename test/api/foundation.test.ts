@@ -1,4 +1,7 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiError, renderAlibabaError, renderHssError, toApiError } from '../../src/api/errors.js';
+import { TarsierError } from '../../src/errors.js';
 import { upsertImage } from '../../src/store/images-repo.js';
 import { createToken, ensureProject } from '../../src/store/projects-repo.js';
 import { apiFixture, type ApiFixture } from '../helpers/api-foundation.js';
@@ -265,5 +268,55 @@ describe('health, readiness and metrics', () => {
     expect(res.statusCode).toBe(503);
     expect(res.json().status).toBe('unavailable');
     await other.app.close();
+  });
+});
+
+describe('bad input never reaches a 5xx', () => {
+  const key = fc.constantFrom('image_type', 'limit', 'offset', 'enterprise_project_id', 'x', 'PageSize', 'CurrentPage', 'ScanRange', 'ScanRange.1', 'Items.1.Name', 'Lang', 'ImageUuid', 'Action', 'Version', '__proto__');
+  const value = fc.oneof(fc.string(), fc.integer().map(String), fc.constantFrom('harbor', '10', '200', '-1', '1e3', '[]', '["image"]', '{"a":1}', '%', '%ZZ', 'all_granted_eps', ''));
+  const query = fc.array(fc.tuple(key, value), { maxLength: 6 }).map((pairs) => pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&'));
+
+  it('HSS: every answer to generated parameters is a 2xx or a 4xx in the HSS shape', async () => {
+    await fc.assert(
+      fc.asyncProperty(query, fc.string({ maxLength: 140 }), async (q, id) => {
+        const res = await hss(`/v5/proj-a/demo/images/${encodeURIComponent(id || 'x')}?${q}`);
+        expect(res.statusCode).toBeLessThan(500);
+        if (res.statusCode >= 400) expect(Object.keys(res.json()).sort()).toEqual(['error_code', 'error_msg']);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('Alibaba: every answer to generated parameters is a 2xx or a 4xx in the Alibaba shape', async () => {
+    await fc.assert(
+      fc.asyncProperty(query, fc.constantFrom('DescribeDemoImages', 'DescribeDemoRequired'), fc.boolean(), async (q, action, post) => {
+        const res = post
+          ? await ali(`Action=${action}&Version=2018-12-03`, { method: 'POST', payload: q, headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+          : await ali(`Action=${action}&Version=2018-12-03&${q}`);
+        expect(res.statusCode).toBeLessThan(500);
+        if (res.statusCode >= 400) expect(Object.keys(res.json()).sort()).toEqual(['Code', 'HostId', 'Message', 'Recommend', 'RequestId']);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('error mapping', () => {
+  it('maps store and input errors to client-safe kinds', () => {
+    expect(toApiError(new TarsierError('usage', 'project id "x y" must be 1-64 letters')).kind).toBe('invalid_parameter');
+    expect(toApiError(new TarsierError('not_found', 'registry r does not exist')).kind).toBe('not_found');
+    expect(toApiError(new TarsierError('database_error', 'cannot open postgres://u:pw@h/db')).message).toBe('the store is unavailable');
+    expect(toApiError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })).kind).toBe('unavailable');
+    expect(toApiError(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })).kind).toBe('unavailable');
+    expect(toApiError(new TypeError("Cannot read properties of undefined (reading 'x')")).message).toBe('the request could not be processed');
+  });
+
+  it('renders each kind in both vocabularies', () => {
+    const missing = new ApiError('missing_parameter', 'image_type is required', { param: 'image_type' });
+    expect(renderHssError(missing)).toEqual({ status: 400, body: { error_code: 'HSS.0001', error_msg: 'invalid param error: image_type is required' } });
+    expect(renderAlibabaError(missing, 'RID', 'host')).toMatchObject({ status: 400, body: { Code: 'MissingParameter', RequestId: 'RID', HostId: 'host' } });
+    expect(renderHssError(new ApiError('unavailable', 'the store is unavailable'))).toEqual({ status: 503, body: { error_code: 'HSS.0503', error_msg: 'service unavailable: the store is unavailable' } });
+    expect(renderAlibabaError(new ApiError('nonce_used', 'x'), 'R', 'h').body.Code).toBe('SignatureNonceUsed');
+    expect(renderAlibabaError(new ApiError('invalid_parameter', 'x', { aliCode: 'InvalidVersion' }), 'R', 'h').body.Code).toBe('InvalidVersion');
   });
 });
