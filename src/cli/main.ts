@@ -10,6 +10,7 @@ import { registerScan } from './scan.js';
 import { registerServe } from './serve.js';
 import { registerToken } from './token.js';
 import { registerWorker } from './worker.js';
+import { registerDb } from './db.js';
 
 export const EXIT_USAGE = 2;
 
@@ -27,6 +28,7 @@ export async function main(argv: string[]): Promise<number> {
   };
   registerScan(program, run);
   registerWorker(program, run);
+  registerDb(program, run);
   registerServe(program, run);
   registerToken(program, run);
   registerAccessKey(program, run);

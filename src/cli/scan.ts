@@ -4,7 +4,12 @@ import type { Command } from 'commander';
 import { DEFAULT_LIMITS } from '../analysis/analyze-image.js';
 import { defaultCacheDir, LayerCache } from '../analysis/layer-cache.js';
 import { scanSource } from '../scan/pipeline.js';
+import { defaultDataDir } from '../store/data-dir.js';
+import { advisoryAccess } from '../vulndb/cli-access.js';
 import { openImage } from '../image/open-image.js';
+import { TarsierError } from '../errors.js';
+import type { Inventory } from '../analysis/inventory.js';
+import { uploadIdentity, uploadScanResult } from '../intake/upload.js';
 import { toCycloneDx } from '../report/cyclonedx.js';
 import { buildReport, filterBySeverity, hasFindings, SEVERITIES, type ScanReport } from '../report/model.js';
 import { toSarif } from '../report/sarif.js';
@@ -25,6 +30,7 @@ interface ScanFlags {
   password?: string;
   cacheDir?: string;
   cache: boolean;
+  dataDir?: string;
   severity?: string;
   exitCode: string;
   ignoreUnfixed?: boolean;
@@ -32,6 +38,8 @@ interface ScanFlags {
   maxLayerSize?: string;
   maxEntries?: string;
   quiet?: boolean;
+  server?: string;
+  token?: string;
 }
 
 export function registerScan(program: Command, run: (fn: () => Promise<number>) => void): void {
@@ -47,6 +55,7 @@ export function registerScan(program: Command, run: (fn: () => Promise<number>) 
     .option('--password <password>', 'registry password (or TARSIER_PASSWORD)')
     .option('--cache-dir <dir>', 'layer cache directory', defaultCacheDir())
     .option('--no-cache', 'do not read or write the layer cache')
+    .option('--data-dir <dir>', 'where the advisory database lives (or DATABASE_URL)', defaultDataDir())
     .option('--severity <list>', `report only these severities (comma list of ${SEVERITY_CHOICES.join(',')})`)
     .option('--exit-code <n>', 'exit with this code when findings remain after filtering', '0')
     .option('--ignore-unfixed', 'hide vulnerabilities that have no fixed version')
@@ -54,6 +63,8 @@ export function registerScan(program: Command, run: (fn: () => Promise<number>) 
     .option('--max-layer-size <size>', 'refuse layers larger than this, uncompressed', '16GiB')
     .option('--max-entries <n>', 'refuse layers with more tar entries than this', String(DEFAULT_LIMITS.maxEntries))
     .option('-q, --quiet', 'no progress output')
+    .option('--server <url>', 'also upload the result to this Tarsier server, as a cicd image of the token\'s project')
+    .option('--token <token>', 'API token for --server (or TARSIER_TOKEN)')
     .action((image: string, flags: ScanFlags) => run(() => scanCommand(image, flags)));
 }
 
@@ -66,6 +77,9 @@ export async function scanCommand(image: string, flags: ScanFlags): Promise<numb
     maxLayerBytes: parseSize('--max-layer-size', flags.maxLayerSize ?? '16GiB'),
     maxEntries: parseIntOption('--max-entries', flags.maxEntries ?? String(DEFAULT_LIMITS.maxEntries), 1, 100_000_000),
   };
+  const token = flags.token ?? process.env.TARSIER_TOKEN;
+  if (flags.server !== undefined && !token) throw new TarsierError('usage', '--server needs an API token: --token or TARSIER_TOKEN');
+  if (flags.server === undefined && flags.token !== undefined) throw new TarsierError('usage', '--token is only used with --server');
   // Progress only for a person watching: stderr is a terminal, not CI, and stdout is not a machine format.
   const showProgress = !flags.quiet && process.stderr.isTTY === true && !process.env.CI && (format === 'table' || flags.output !== undefined);
   const progress = showProgress ? new TtyProgress(process.stderr, image) : undefined;
@@ -76,30 +90,41 @@ export async function scanCommand(image: string, flags: ScanFlags): Promise<numb
     password: flags.password,
     maxImageBytes: limits.maxImageBytes,
   });
+  const warn = (m: string) => {
+    if (!flags.quiet) {
+      progress?.clear();
+      process.stderr.write(`warning: ${m}\n`);
+    }
+  };
+  const advisories = advisoryAccess({ dataDir: flags.dataDir ?? defaultDataDir(), warn });
   let report: ScanReport;
+  let inventory: Inventory;
   try {
-    const { inventory, findings } = await scanSource(source, {
-      detect: { ignoreUnfixed: flags.ignoreUnfixed === true },
+    const outcome = await scanSource(source, {
+      detect: { ignoreUnfixed: flags.ignoreUnfixed === true, advisories: advisories.loader, onWarning: warn },
       cache: flags.cache ? new LayerCache(flags.cacheDir ?? defaultCacheDir()) : null,
       limits,
       platform: flags.platform,
       progress,
-      onWarning: (m) => {
-        if (!flags.quiet) {
-          progress?.clear();
-          process.stderr.write(`warning: ${m}\n`);
-        }
-      },
+      onWarning: warn,
     });
-    report = buildReport(inventory, findings);
+    inventory = outcome.inventory;
+    report = buildReport(inventory, outcome.findings);
   } finally {
     progress?.clear();
     await source.close();
+    await advisories.close();
   }
+  // The server gets the whole result; filters only shape what is printed here.
+  const fullReport = report;
   if (severities) report = filterBySeverity(report, severities);
   const text = render(report, format, process.stdout.columns && !flags.output ? process.stdout.columns : 80);
   if (flags.output) await writeFile(flags.output, text);
   else process.stdout.write(text);
+  if (flags.server !== undefined && token) {
+    const uploaded = await uploadScanResult({ server: flags.server, token, image: await uploadIdentity(image), report: fullReport, inventory });
+    if (!flags.quiet) process.stderr.write(`uploaded to ${flags.server} as cicd image ${uploaded.image_id}\n`);
+  }
   return exitCode !== 0 && hasFindings(report) ? exitCode : 0;
 }
 

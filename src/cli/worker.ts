@@ -1,7 +1,6 @@
 /** `tarsier worker`: runs scan workers against the store until SIGTERM/SIGINT (the current job finishes first). */
 import type { Command } from 'commander';
 import { startScheduler } from '../jobs/schedule.js';
-import { createWorker, openServiceContext } from '../service/context.js';
 import { parseIntOption } from './options.js';
 
 interface WorkerFlags {
@@ -20,6 +19,7 @@ export function registerWorker(program: Command, run: (fn: () => Promise<number>
 
 export async function workerCommand(flags: WorkerFlags): Promise<number> {
   const concurrency = parseIntOption('--concurrency', flags.concurrency, 1, 64);
+  const { createWorker, openServiceContext } = await import('../service/context.js');
   const ctx = await openServiceContext({ dataDir: flags.dataDir });
   const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
   const workers = Array.from({ length: concurrency }, () => createWorker(ctx, log));

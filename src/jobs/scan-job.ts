@@ -9,6 +9,7 @@ import { LayerCache } from '../analysis/layer-cache.js';
 import type { ScanLimits } from '../analysis/analyze-image.js';
 import { analyzerSetFingerprint, scanSource } from '../scan/pipeline.js';
 import { saveAnalysis, storedAnalyzerSet } from '../store/analysis-repo.js';
+import { loadIndexFor } from '../vulndb/index-loader.js';
 import { sensitiveFingerprint, vulnFingerprint } from '../store/fingerprints.js';
 import { recordSightings, setScanStatus } from '../store/images-repo.js';
 import type { Store } from '../store/open-store.js';
@@ -68,7 +69,7 @@ export async function runScanJob(deps: ScanJobDeps, job: Job): Promise<ScanJobRe
           cache: new LayerCache(deps.cacheDir),
           limits: deps.limits,
           platform: deps.platform,
-          detect: { ignoreUnfixed: false },
+          detect: { ignoreUnfixed: false, advisories: (inv) => loadIndexFor(deps.store, inv), onWarning: (m) => deps.log?.(`warning: ${image.reference}: ${m}`) },
           onWarning: (m) => deps.log?.(`warning: ${image.reference}: ${m}`),
         });
         await saveAnalysis(deps.store, { inventory: outcome.inventory, findings: outcome.findings, analyzerSet });

@@ -55,6 +55,7 @@ export async function saveAnalysis(store: Store, a: AnalysisToSave, now = Date.n
         platform: inv.artifact.platform,
         os_family: inv.os?.family ?? null,
         os_version: inv.os?.version ?? null,
+        os: inv.os ? JSON.stringify(inv.os) : null,
         analyzed_at: now,
         inventory: JSON.stringify(inv),
         analyzer_set: a.analyzerSet ?? '',
@@ -83,6 +84,8 @@ export async function saveAnalysis(store: Store, a: AnalysisToSave, now = Date.n
         layer_diff_id: p.layerDiffId,
         path: p.path,
         purl: p.purl,
+        evidence: p.evidence ?? null,
+        epoch: p.epoch ?? null,
       })),
     );
     await writeVulnFindings(trx, digest, a.findings.vulnerabilities);
@@ -174,6 +177,41 @@ async function writeVulnFindings(db: Db, digest: string, vulns: ReportVulnerabil
 /** Re-match: replace one manifest's vulnerabilities without touching anything else. */
 export async function replaceVulnFindings(store: Store, digest: string, vulns: ReportVulnerability[]): Promise<void> {
   await store.db.transaction().execute((trx) => writeVulnFindings(trx, digest, vulns));
+}
+
+/** Re-match of many manifests in one transaction. */
+export async function replaceVulnFindingsMany(store: Store, byDigest: Map<string, ReportVulnerability[]>): Promise<void> {
+  await store.db.transaction().execute(async (trx) => {
+    for (const [digest, vulns] of byDigest) await writeVulnFindings(trx, digest, vulns);
+  });
+}
+
+/**
+ * What matching needs of stored manifests — OS and packages — read from the package index rather
+ * than whole inventories (which carry config files and can be large).
+ */
+export async function loadMatchInputs(store: Store, digests: string[]): Promise<Map<string, Pick<Inventory, 'os' | 'packages'>>> {
+  const out = new Map<string, Pick<Inventory, 'os' | 'packages'>>();
+  if (digests.length === 0) return out;
+  const manifests = await store.db.selectFrom('manifests').select(['digest', 'os']).where('digest', 'in', digests).execute();
+  for (const m of manifests) out.set(m.digest, { os: m.os ?? null, packages: [] });
+  const rows = await store.db.selectFrom('manifest_packages').selectAll().where('manifest_digest', 'in', digests).orderBy('manifest_digest').orderBy('ordinal').execute();
+  for (const r of rows) {
+    out.get(r.manifest_digest)?.packages.push({
+      type: r.type as Inventory['packages'][number]['type'],
+      name: r.name,
+      version: r.version,
+      ...(r.source !== null ? { source: r.source } : {}),
+      ...(r.source_version !== null ? { sourceVersion: r.source_version } : {}),
+      ...(r.arch !== null ? { arch: r.arch } : {}),
+      ...(r.epoch !== null ? { epoch: r.epoch } : {}),
+      ...(r.evidence === 'manifest' || r.evidence === 'file-name' ? { evidence: r.evidence } : {}),
+      layerDiffId: r.layer_diff_id,
+      path: r.path,
+      purl: r.purl,
+    });
+  }
+  return out;
 }
 
 /** The analyzer set of a stored analysis, or undefined when the digest was never analysed. */

@@ -3,7 +3,6 @@
  * PostgreSQL server when `DATABASE_URL` is set. Both speak the same SQL and run the same migrations.
  */
 import { mkdir } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -11,6 +10,7 @@ import { TarsierError } from '../errors.js';
 import { migrate } from './migrate.js';
 import { pglitePool, PgliteSession } from './pglite-pool.js';
 import type { Database } from './schema.js';
+import { defaultDataDir } from './data-dir.js';
 
 export interface StoreOptions {
   /** PostgreSQL connection string; when absent, the embedded database in `dataDir` is used. */
@@ -33,9 +33,7 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export function defaultDataDir(): string {
-  return process.env.TARSIER_DATA_DIR ?? join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'tarsier');
-}
+export { defaultDataDir };
 
 // int8 as number: counts, sizes and millisecond timestamps all fit in 2^53, and the API wants numbers.
 const INT8 = 20;

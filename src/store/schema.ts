@@ -1,6 +1,7 @@
 /** Row types of the tables in migrations/, for Kysely's typed queries. Keep in step with the SQL. */
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 import type { Inventory } from '../analysis/inventory.js';
+import type { OsInfo } from '../analysis/types.js';
 import type { Advisory } from '../vulndb/types.js';
 
 /** jsonb columns: objects in, objects out (both drivers parse jsonb). */
@@ -49,6 +50,7 @@ export interface ManifestsTable {
   os_version: string | null;
   analyzed_at: number;
   inventory: Json<Inventory>;
+  os: Json<OsInfo> | null;
   /** Fingerprint of the analyzers and rule sets that produced this analysis (rescans skip when equal). */
   analyzer_set: Generated<string>;
 }
@@ -78,6 +80,8 @@ export interface ManifestPackagesTable {
   layer_diff_id: string;
   path: string;
   purl: string;
+  evidence: string | null;
+  epoch: number | null;
 }
 
 export interface VulnFindingsTable {

@@ -9,7 +9,8 @@ import type { Advisory, FeedFormat } from './types.js';
 export interface SourceMeta {
   /** Stable name of the feed, e.g. `osv:Debian`, `alpine-secdb:v3.18/main`, `debian-dsa`. */
   id: string;
-  format: FeedFormat;
+  /** A FeedFormat, or `folder` for a directory of several feeds. */
+  format: FeedFormat | 'folder';
   /** Path or URL it was read from. */
   location: string;
   etag?: string | null;
@@ -32,7 +33,7 @@ export interface PackageKey {
   name: string;
 }
 
-const BATCH = 400;
+const BATCH = 2000;
 
 /**
  * Replaces everything of `meta.id` with `records`, in one transaction: a failed or interrupted
@@ -48,24 +49,31 @@ export async function importSource(store: Store, meta: SourceMeta, records: Asyn
       .execute();
     let count = 0;
     let batch: Advisory[] = [];
+    // Three statements per batch with a few array/jsonb parameters each: per-row parameters
+    // (thousands of placeholders compiled and bound per batch) made import an order slower.
     const flush = async (): Promise<void> => {
       if (batch.length === 0) return;
-      const rows = await trx
-        .insertInto('advisories')
-        .values(batch.map((a) => ({ source_id: meta.id, id: a.id, aliases: [...new Set([...a.aliases, ...(a.covers ?? [])])], record: JSON.stringify(a) })))
-        .returning('pk')
-        .execute();
-      const keys: Array<{ advisory_pk: number; namespace: string; name: string }> = [];
-      rows.forEach((r, i) => {
+      const pks = (await sql<{ pk: number }>`SELECT nextval('advisories_pk_seq')::int8 AS pk FROM generate_series(1, ${batch.length})`.execute(trx)).rows.map((r) => r.pk);
+      const rows = batch.map((a) => ({ i: a.id, a: [...new Set([...a.aliases, ...(a.covers ?? [])])], r: a }));
+      await sql`INSERT INTO advisories (pk, source_id, id, aliases, record)
+        SELECT u.pk, ${meta.id}, j.v->>'i', ARRAY(SELECT jsonb_array_elements_text(j.v->'a')), j.v->'r'
+        FROM unnest(${pks}::int8[]) WITH ORDINALITY AS u(pk, n)
+        JOIN jsonb_array_elements(${JSON.stringify(rows)}::jsonb) WITH ORDINALITY AS j(v, n) ON u.n = j.n`.execute(trx);
+      const keyPk: number[] = [];
+      const keyNs: string[] = [];
+      const keyName: string[] = [];
+      batch.forEach((a, i) => {
         const seen = new Set<string>();
-        for (const p of batch[i]!.affected) {
+        for (const p of a.affected) {
           const k = `${p.namespace}\u0000${p.name}`;
           if (seen.has(k)) continue;
           seen.add(k);
-          keys.push({ advisory_pk: r.pk, namespace: p.namespace, name: p.name });
+          keyPk.push(pks[i]!);
+          keyNs.push(p.namespace);
+          keyName.push(p.name);
         }
       });
-      for (let i = 0; i < keys.length; i += 1000) await trx.insertInto('advisory_packages').values(keys.slice(i, i + 1000)).execute();
+      await sql`INSERT INTO advisory_packages (advisory_pk, namespace, name) SELECT * FROM unnest(${keyPk}::int8[], ${keyNs}::text[], ${keyName}::text[])`.execute(trx);
       count += batch.length;
       batch = [];
     };

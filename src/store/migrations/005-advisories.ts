@@ -32,4 +32,9 @@ CREATE TABLE advisory_packages (
 );
 CREATE INDEX advisory_packages_key ON advisory_packages (namespace, name);
 CREATE INDEX advisory_packages_advisory ON advisory_packages (advisory_pk);
+
+-- What re-matching needs without loading whole inventories: the OS and weak-identity markers.
+ALTER TABLE manifests ADD COLUMN os jsonb;
+ALTER TABLE manifest_packages ADD COLUMN evidence text;
+ALTER TABLE manifest_packages ADD COLUMN epoch integer;
 `;

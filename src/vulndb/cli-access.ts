@@ -1,0 +1,43 @@
+/**
+ * How a CLI scan reaches the advisory database: the server (DATABASE_URL) or the embedded one in
+ * the data directory, opened only if it exists — a first scan never pays for creating an empty
+ * database — and only after the image is analysed, so the two memory peaks never overlap.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Inventory } from '../analysis/inventory.js';
+import type { AdvisoryIndex } from '../detect/vulns/match.js';
+import type { Store } from '../store/open-store.js';
+
+export interface AdvisoryAccess {
+  /** For DetectOptions.advisories; undefined when there is no database to match against. */
+  loader?: (inventory: Inventory) => Promise<AdvisoryIndex>;
+  close(): Promise<void>;
+}
+
+export function embeddedDatabaseExists(dataDir: string): boolean {
+  return existsSync(join(dataDir, 'pgdata', 'PG_VERSION'));
+}
+
+export function advisoryAccess(opts: { dataDir: string; databaseUrl?: string; warn: (m: string) => void }): AdvisoryAccess {
+  const url = opts.databaseUrl ?? process.env.DATABASE_URL;
+  if (!url && !embeddedDatabaseExists(opts.dataDir)) {
+    opts.warn(`no advisory database in ${opts.dataDir}: vulnerabilities were not checked (run \`tarsier db import PATH\` or \`tarsier db update\`)`);
+    return { close: async () => undefined };
+  }
+  let store: Store | undefined;
+  return {
+    loader: async (inventory) => {
+      // Loaded on first use: a scan that never matches never pays for the database driver.
+      const [{ openStore }, { sourceStatus }, { loadIndexFor }] = await Promise.all([import('../store/open-store.js'), import('./advisory-store.js'), import('./index-loader.js')]);
+      store ??= await openStore({ dataDir: opts.dataDir, databaseUrl: url });
+      if ((await sourceStatus(store)).length === 0) {
+        opts.warn('the advisory database is empty: vulnerabilities were not checked (run `tarsier db import PATH` or `tarsier db update`)');
+      }
+      return loadIndexFor(store, inventory);
+    },
+    close: async () => {
+      await store?.close();
+    },
+  };
+}
