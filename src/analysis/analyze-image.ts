@@ -106,7 +106,7 @@ export async function analyzeImage(source: ImageSource, opts: AnalyzeOptions): P
     const byAnalyzer: Record<string, AnalyzerLayerResult> = {};
     const missing: Analyzer[] = [];
     for (const a of opts.analyzers) {
-      const hit = opts.cache ? await opts.cache.get(diffId, a) : undefined;
+      const hit = opts.cache ? await opts.cache.get({ diffId, digest: desc.digest }, a) : undefined;
       if (hit) byAnalyzer[a.name] = hit;
       else missing.push(a);
     }
@@ -139,7 +139,7 @@ export async function analyzeImage(source: ImageSource, opts: AnalyzeOptions): P
           byAnalyzer[a.name] = result;
           if (opts.cache && cacheWritable) {
             try {
-              await opts.cache.put(diffId, a, result);
+              await opts.cache.put({ diffId, digest: desc.digest }, a, result);
             } catch (err) {
               // A read-only or full cache dir costs the next scan time, not this scan its result.
               cacheWritable = false;

@@ -18,16 +18,26 @@ export function defaultCacheDir(): string {
   return join(xdg && xdg !== '' ? xdg : join(homedir(), '.cache'), 'tarsier');
 }
 
+/**
+ * Which layer: its diffID, and the digest of the blob as stored. Keying by the pair, not the diffID
+ * alone, means an image cannot claim another layer's diffID to have that layer's cached facts
+ * stand in for a blob that is never read: a different blob is a miss, gets read, and fails its
+ * diffID check. (A plain string is a diffID alone, for callers without a blob.)
+ */
+export type LayerKey = string | { diffId: string; digest: string };
+
 export class LayerCache {
   constructor(readonly dir: string) {}
 
-  private file(diffId: string, analyzer: Analyzer): string {
-    const key = createHash('sha256').update(`${WALKER_VERSION}\0${analyzer.name}\0${analyzer.version}`).digest('hex').slice(0, 24);
+  private file(layerKey: LayerKey, analyzer: Analyzer): string {
+    const diffId = typeof layerKey === 'string' ? layerKey : layerKey.diffId;
+    const blob = typeof layerKey === 'string' ? '' : layerKey.digest;
+    const key = createHash('sha256').update(`${WALKER_VERSION}\0${analyzer.name}\0${analyzer.version}\0${blob}`).digest('hex').slice(0, 24);
     const layer = diffId.replace(':', '-');
     return join(this.dir, 'layers', layer, `${analyzer.name.replace(/[^a-zA-Z0-9_.-]/g, '_')}-${key}.json`);
   }
 
-  async get(diffId: string, analyzer: Analyzer): Promise<AnalyzerLayerResult | undefined> {
+  async get(diffId: LayerKey, analyzer: Analyzer): Promise<AnalyzerLayerResult | undefined> {
     try {
       const parsed = JSON.parse(await readFile(this.file(diffId, analyzer), 'utf8')) as AnalyzerLayerResult;
       return Array.isArray(parsed.facts) && Array.isArray(parsed.touched) ? parsed : undefined;
@@ -36,7 +46,7 @@ export class LayerCache {
     }
   }
 
-  async put(diffId: string, analyzer: Analyzer, result: AnalyzerLayerResult): Promise<void> {
+  async put(diffId: LayerKey, analyzer: Analyzer, result: AnalyzerLayerResult): Promise<void> {
     const file = this.file(diffId, analyzer);
     await mkdir(join(file, '..'), { recursive: true });
     const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;

@@ -70,14 +70,16 @@ export function renderReportTable(r: ScanReport, width = 80): string {
   const os = r.os ? `${r.os.name || r.os.family} ${r.os.version}` : 'unknown';
   const byType = new Map<string, number>();
   for (const p of r.packages) byType.set(p.type, (byType.get(p.type) ?? 0) + 1);
-  out.push(`Image:     ${r.artifact.ref}`);
-  out.push(`Digest:    ${r.artifact.digest}`);
-  out.push(`OS:        ${os}`);
-  out.push(`Layers:    ${r.artifact.layers.length} (${human(r.artifact.size)} stored)`);
-  out.push(`Packages:  ${r.packages.length}${byType.size ? ` (${[...byType].map(([t, n]) => `${t} ${n}`).join(', ')})` : ''}`);
+  // Header lines are cut to the width too: a long ref or a full digest must not wrap.
+  const head = (label: string, value: string) => out.push(cut(`${label.padEnd(11)}${value}`, width).trimEnd());
+  head('Image:', r.artifact.ref);
+  head('Digest:', r.artifact.digest);
+  head('OS:', os);
+  head('Layers:', `${r.artifact.layers.length} (${human(r.artifact.size)} stored)`);
+  head('Packages:', `${r.packages.length}${byType.size ? ` (${[...byType].map(([t, n]) => `${t} ${n}`).join(', ')})` : ''}`);
   out.push('');
 
-  out.push(`Vulnerabilities: ${countBySeverity(r.vulnerabilities)}`);
+  out.push(cut(`Vulnerabilities: ${countBySeverity(r.vulnerabilities)}`, width).trimEnd());
   if (r.vulnerabilities.length) {
     out.push(
       renderTable(
@@ -94,7 +96,7 @@ export function renderReportTable(r: ScanReport, width = 80): string {
     );
   }
   out.push('');
-  out.push(`Sensitive information: ${countBySeverity(r.sensitive)}`);
+  out.push(cut(`Sensitive information: ${countBySeverity(r.sensitive)}`, width).trimEnd());
   if (r.sensitive.length) {
     out.push(
       renderTable(
@@ -129,7 +131,7 @@ export function renderReportTable(r: ScanReport, width = 80): string {
     );
   }
   out.push('');
-  out.push(`Build-command risks: ${countBySeverity(r.buildRisks)}`);
+  out.push(cut(`Build-command risks: ${countBySeverity(r.buildRisks)}`, width).trimEnd());
   if (r.buildRisks.length) {
     out.push(
       renderTable(

@@ -2,7 +2,8 @@
  * The layer cache: facts are keyed per (diffID, analyzer, version), so a rescan reads only layers it
  * has not seen, a version bump redoes only that analyzer, and a broken cache never breaks a scan.
  */
-import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layerMetaAnalyzer } from '../../src/analysis/analyzers/layer-meta.js';
@@ -134,9 +135,9 @@ describe('layer cache', () => {
 
     // Poison the cache with facts the image does not have: a cached scan shows them, an uncached one does not.
     await scan(img.ref, { analyzers: analyzersWith().list, cache });
-    const diffId = img.image.layers[0]?.diffId as string;
+    const layer = { diffId: img.image.layers[0]?.diffId as string, digest: img.image.layers[0]?.digest as string };
     const fake = fakePackageAnalyzer();
-    await cache.put(diffId, fake, {
+    await cache.put(layer, fake, {
       facts: [{ kind: 'packages', path: 'var/lib/fakepkg/status', packages: [{ type: 'deb', name: 'from-cache', version: '9', path: 'var/lib/fakepkg/status', purl: 'pkg:deb/from-cache@9' }] }],
       touched: ['var/lib/fakepkg/status'],
     });
@@ -209,5 +210,23 @@ describe('layer cache', () => {
     expect(inventory.packages).toHaveLength(2);
     expect(warnings.filter((w) => w.includes('layer cache'))).toHaveLength(1);
     expect((await stat(notADir)).isFile()).toBe(true);
+  });
+});
+
+describe('layer cache keys', () => {
+  it('a blob claiming a cached layer diffID is read and fails its check, not served from the cache', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tarsier-cache-claim-'));
+    try {
+      const cache = new LayerCache(dir);
+      const fake = fakePackageAnalyzer();
+      const diffId = `sha256:${'a'.repeat(64)}`;
+      const result = { facts: [], touched: [] };
+      await cache.put({ diffId, digest: `sha256:${'1'.repeat(64)}` }, fake, result);
+      expect(await cache.get({ diffId, digest: `sha256:${'1'.repeat(64)}` }, fake)).toEqual(result);
+      // Same diffID, another blob: a miss, so the walker reads the blob and the diffID check decides.
+      expect(await cache.get({ diffId, digest: `sha256:${'2'.repeat(64)}` }, fake)).toBeUndefined();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
