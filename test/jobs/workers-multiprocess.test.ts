@@ -170,6 +170,11 @@ describe('three worker processes on one PostgreSQL', () => {
       const facts = m.inventory.sensitive.map((s) => `${s.key} ${s.path}`).sort();
       expect(facts).toEqual(['aws_access_key srv/.env', 'ssh_private_key root/.ssh/id_rsa']);
     }
+    const findings = await ctx.store.query<{ manifest_digest: string; keys: string[] }>(
+      `SELECT manifest_digest, array_agg(key || ' ' || path ORDER BY key) AS keys FROM sensitive_findings GROUP BY manifest_digest`,
+    );
+    expect(findings).toHaveLength(IMAGES);
+    for (const f of findings) expect(f.keys).toEqual(['aws_access_key srv/.env', 'ssh_private_key root/.ssh/id_rsa']);
     const dupFindings = await ctx.store.query<{ n: number }>(
       `SELECT count(*)::int8 AS n FROM (SELECT manifest_digest, key, path FROM sensitive_findings GROUP BY 1, 2, 3 HAVING count(*) > 1) d`,
     );
