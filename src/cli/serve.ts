@@ -16,6 +16,7 @@ interface ServeFlags {
   dataDir?: string;
   worker: boolean;
   concurrency: string;
+  demo?: boolean;
 }
 
 export function registerServe(program: Command, run: (fn: () => Promise<number>) => void): void {
@@ -27,6 +28,7 @@ export function registerServe(program: Command, run: (fn: () => Promise<number>)
     .option('--data-dir <dir>', 'data directory (embedded database, layer cache, secret key)')
     .option('--no-worker', 'serve the API only; scans wait for a `tarsier worker`')
     .option('--concurrency <n>', 'scan jobs processed at once by the in-process worker', '1')
+    .option('--demo', 'first run: create a demo project and token, import the bundled advisories, scan the bundled demo images, print curl examples')
     .action((flags: ServeFlags) => run(() => serveCommand(flags)));
 }
 
@@ -52,6 +54,15 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   for (const w of workers) w.start();
   // The one line scripts wait for: where the API is.
   process.stdout.write(`tarsier: listening on ${address} (${ctx.store.kind} store, ${workers.length} worker${workers.length === 1 ? '' : 's'}; docs at ${address}/docs)\n`);
+  if (flags.demo) {
+    const { seedDemo, waitForDemoScans, demoExamples } = await import('../demo/seed.js');
+    const seed = await seedDemo(ctx, log);
+    log(`demo: ${seed.images.length} demo images queued for scanning`);
+    const done = workers.length === 0 ? false : await waitForDemoScans(ctx, seed);
+    if (!done) log('demo: scans are still running (or no worker); the examples fill in as they finish');
+    const lines = await demoExamples(ctx, seed, address);
+    process.stdout.write(`\nDemo project "demo" is ready. Token (send as X-Auth-Token):\n${seed.token}\n\nTry:\n${lines.join('\n')}\n\nOpenAPI: ${address}/openapi.json   docs: ${address}/docs   Ctrl-C stops.\n`);
+  }
 
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
