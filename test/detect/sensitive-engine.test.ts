@@ -13,6 +13,7 @@ import type { Inventory } from '../../src/analysis/inventory.js';
 import type { EntryInfo, SensitiveFact } from '../../src/analysis/types.js';
 import { TarsierError } from '../../src/errors.js';
 import { scanImageConfig } from '../../src/detect/sensitive/config-scan.js';
+import { AhoCorasick } from '../../src/detect/sensitive/aho-corasick.js';
 import { detectSensitive } from '../../src/detect/sensitive/detect.js';
 import { maskSecret } from '../../src/detect/sensitive/mask.js';
 import { parseIgnoreFile, type CustomRuleSpec } from '../../src/detect/sensitive/options.js';
@@ -82,6 +83,18 @@ describe('streaming', () => {
     expect(found.map((f) => f.key)).toEqual(['gitLab_personal_token']);
     expect(found[0]?.md5).toBe(md5.digest('hex'));
     expect(found[0]?.line).toBe(newlinesBefore + 1);
+  });
+
+  it('the WebAssembly keyword loop and the JavaScript one agree', () => {
+    const big = Buffer.concat([Buffer.from(mixed), Buffer.alloc(200_000, 'no secrets here, password reset link\n'), Buffer.from(mixed)]);
+    const withWasm = scanBuffer(rules, 'srv/app/notes.txt', big, { chunkSize: 100_000 });
+    AhoCorasick.useWasm = false;
+    try {
+      expect(scanBuffer(new CompiledRuleSet(), 'srv/app/notes.txt', big, { chunkSize: 100_000 })).toEqual(withWasm);
+    } finally {
+      AhoCorasick.useWasm = true;
+    }
+    expect(withWasm.map((f) => f.key).sort()).toEqual(['aws_access_key', 'github_personal_token', 'rsa_private_key', 'slack_token']);
   });
 
   it('skips the content of binary files but still checks their magic', () => {

@@ -80,6 +80,6 @@ describe('no catastrophic backtracking', () => {
     const describe = worst.slice(0, 5).map((r) => `${r.id} ${r.adversarial.toFixed(0)} ms (${r.ratio.toFixed(1)}x)`).join(', ');
     // The whole sweep: at most 5 s on an idle machine, i.e. a bounded multiple of plain scanning.
     expect(total, `sweep ${total.toFixed(0)} ms vs ${baseline.toFixed(0)} ms plain; worst: ${describe}`).toBeLessThan(Math.max(5000, 12 * baseline));
-    for (const r of worst) expect(r.adversarial, `${r.id}: ${r.adversarial.toFixed(0)} ms adversarial vs ${r.baseline.toFixed(0)} ms plain`).toBeLessThan(Math.max(250, 40 * r.baseline));
+    for (const r of worst) expect(r.adversarial, `${r.id}: ${r.adversarial.toFixed(0)} ms adversarial vs ${r.baseline.toFixed(0)} ms plain`).toBeLessThan(Math.max(400, 40 * r.baseline));
   }, 120_000);
 });

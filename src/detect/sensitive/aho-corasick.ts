@@ -11,6 +11,8 @@
  *   so the loop tests one comparison per byte. Newline counting rides on the same test: every
  *   newline leads to a copy of the root state that is flagged, since no keyword spans lines.
  */
+import { createWasmDfa, INPUT_BYTES, type WasmDfa } from './dfa-wasm.js';
+
 export interface AcHitSink {
   /** Flat triples: end offset (exclusive) in the buffer, keyword id, 1-based line of the hit. */
   hits: number[];
@@ -127,11 +129,17 @@ export class AhoCorasick {
     this.outputs = outputs;
   }
 
+  /** Use the WebAssembly loop when available (tests switch it off to compare both). */
+  static useWasm = true;
+  private wasm: WasmDfa | null | undefined;
+
   /**
    * Scan `buf[start, end)` from `state`, counting lines from `line`. Pushes hits to `sink.hits`.
    * Returns the state to resume from; the line count after the scan is in `this.lastLine`.
    */
   scan(buf: Uint8Array, start: number, end: number, state: number, line: number, sink: AcHitSink): number {
+    if (this.wasm === undefined && AhoCorasick.useWasm) this.wasm = createWasmDfa(this.cls, this.delta, this.special, this.newline);
+    if (this.wasm && AhoCorasick.useWasm) return this.scanWasm(this.wasm, buf, start, end, state, line, sink);
     const delta = this.delta;
     const cls = this.cls;
     const special = this.special;
@@ -145,6 +153,23 @@ export class AhoCorasick {
           const ids = this.outputs[s / this.classes]!;
           for (const id of ids) sink.hits.push(i + 1, id, line);
         }
+      }
+    }
+    this.lastLine = line;
+    return s;
+  }
+
+  private scanWasm(wasm: WasmDfa, buf: Uint8Array, start: number, end: number, state: number, line: number, sink: AcHitSink): number {
+    let s = state;
+    for (let a = start; a < end; a += INPUT_BYTES) {
+      const r = wasm.scan(buf, a, Math.min(end, a + INPUT_BYTES), s, line);
+      s = r.state;
+      line = r.line;
+      const w = r.words;
+      for (let k = 0; k < r.count; k += 3) {
+        const pos = (w[k] as number) - r.base;
+        const ln = w[k + 2] as number;
+        for (const id of this.outputs[(w[k + 1] as number) / this.classes]!) sink.hits.push(pos, id, ln);
       }
     }
     this.lastLine = line;

@@ -53,20 +53,63 @@ export function globToRegExp(glob: string, nocase = false): RegExp {
   return new RegExp(`^${re}$`, nocase ? 'i' : '');
 }
 
-/** A set of globs compiled into one expression (one test per path, not one per glob). */
+/**
+ * A set of globs, matched against many paths: globs are indexed by what the file name must be
+ * (`**\/.npmrc`), end with (`**\/*.pem`) or contain, so most paths are rejected with one map
+ * lookup instead of a regular expression with hundreds of alternatives.
+ */
 export class GlobSet {
-  private readonly re: RegExp | null;
   readonly globs: readonly string[];
+  private readonly nocase: boolean;
+  /** Last segment is a literal: base name → full-path regexes (null: any directory). */
+  private readonly byBase = new Map<string, Array<RegExp | null>>();
+  /** Last segment is `*.ext`: extension (with dot) → full-path regexes (null: any directory). */
+  private readonly byExt = new Map<string, Array<RegExp | null>>();
+  /** Everything else, each with a literal the path must contain. */
+  private readonly rest: Array<{ literal: string; re: RegExp }> = [];
+
   constructor(globs: readonly string[], nocase = false) {
     this.globs = globs;
-    this.re =
-      globs.length === 0
-        ? null
-        : new RegExp(globs.map((g) => globToRegExp(g, nocase).source).join('|'), nocase ? 'i' : '');
+    this.nocase = nocase;
+    for (const raw of globs) {
+      const g = nocase ? raw.replace(/^\/+/, '').toLowerCase() : raw.replace(/^\/+/, '');
+      const re = globToRegExp(g);
+      const slash = g.lastIndexOf('/');
+      const last = g.slice(slash + 1);
+      const dir = slash < 0 ? '' : g.slice(0, slash);
+      const anyDir = dir === '**';
+      if (last !== '' && !/[*?[{\]]/.test(last)) {
+        push(this.byBase, last, slash < 0 ? re : anyDir ? null : re);
+      } else if (/^\*\.[^*?[{\]/]+$/.test(last)) {
+        push(this.byExt, last.slice(1), slash < 0 ? re : anyDir ? null : re);
+      } else {
+        const literals = g.split(/\*\*|[*?]|\{[^}]*\}|\[[^\]]*\]/).filter(Boolean);
+        const literal = literals.sort((a, b) => b.length - a.length)[0] ?? '';
+        this.rest.push({ literal: literal === '/' ? '' : literal, re });
+      }
+    }
   }
+
   matches(path: string): boolean {
-    return this.re !== null && this.re.test(path);
+    const p = this.nocase ? path.toLowerCase() : path;
+    const base = p.slice(p.lastIndexOf('/') + 1);
+    const exact = this.byBase.get(base);
+    if (exact && exact.some((re) => re === null || re.test(p))) return true;
+    if (this.byExt.size > 0) {
+      for (let i = base.indexOf('.'); i >= 0; i = base.indexOf('.', i + 1)) {
+        const list = this.byExt.get(base.slice(i));
+        if (list && list.some((re) => re === null || re.test(p))) return true;
+      }
+    }
+    for (const r of this.rest) if (p.includes(r.literal) && r.re.test(p)) return true;
+    return false;
   }
+}
+
+function push<V>(map: Map<string, V[]>, key: string, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 /** Normalise a path as the walker does: no leading `/` or `./`. */

@@ -95,11 +95,12 @@ const pemKey: ContentRule = {
   key: 'common_private_key',
   family: 'private-key',
   rank: 40,
-  keywords: ['private key-----', 'private key block-----', 'private key ----'],
+  // One hit per block (the BEGIN line), not two: END lines end in `PRIVATE KEY-----` too.
+  keywords: ['-----begin ', '---- begin '],
   pattern: ARMOR,
   secretGroup: 0,
-  before: 100,
-  after: 800,
+  before: 0,
+  after: 900,
   rejectPlaceholders: false,
   validate(_s, m, file) {
     const label = (m.groups?.label ?? m.groups?.label2 ?? '').trim();
