@@ -178,6 +178,11 @@ export class FileScanner {
       if (take < chunk.length) s.truncated = true;
     }
     if (this.text) this.scanText(chunk);
+    else if (this.parsers.length === 0 && this.structs.length === 0 && this.cands.length === 0 && !this.plan.pathRules.some((p) => p.spec.binary)) {
+      // A binary file whose magic checks all said no: nothing left to find, stop hashing.
+      this.dead = true;
+      this.md5 = null;
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
