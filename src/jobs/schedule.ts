@@ -68,14 +68,19 @@ export class Scheduler {
 
   start(): void {
     if (this.timer || (this.options.syncEveryMs <= 0 && this.options.rescanAfterMs <= 0)) return;
+    let busy = false;
     const run = (): void => {
-      this.running = this.tick().catch((err: unknown) => this.log?.(`scheduler: ${(err as Error).message}`));
+      // A slow tick (a large rescan batch) is not stacked on by the next one.
+      if (busy) return;
+      busy = true;
+      this.running = this.tick()
+        .catch((err: unknown) => this.log?.(`scheduler: ${(err as Error).message}`))
+        .finally(() => {
+          busy = false;
+        });
     };
     run();
-    this.timer = setInterval(() => {
-      // A slow tick (a large rescan batch) is not stacked on by the next one.
-      void Promise.resolve(this.running).then(run);
-    }, this.tickMs);
+    this.timer = setInterval(run, this.tickMs);
     this.timer.unref();
   }
 

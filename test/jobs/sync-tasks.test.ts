@@ -172,5 +172,26 @@ describe.each(backends)('scan tasks and scheduler on $name', (backend) => {
     expect((await s2.tick(now + 2)).leader).toBe(true);
     expect((await s1.tick(now + 3)).leader).toBe(false);
     expect((await s1.tick(now + 3 * 1_000 + 10)).leader).toBe(true);
+    await s1.stop();
+    await s2.stop();
+  });
+
+  it('a started scheduler ticks on its own and lets go of the lease when stopped', async () => {
+    const box = SecretBox.fromKey(randomBytes(32));
+    const reg = await createRegistry(store, box, { projectId: 'p1', name: `timed${++n}`, type: 'Other', protocol: 'https', addr: 'reg.example' });
+    const s = new Scheduler({ store, queue }, { syncEveryMs: 60_000, rescanAfterMs: 0, tickMs: 50 });
+    s.start();
+    try {
+      for (let i = 0; i < 100; i++) {
+        const job = await store.db.selectFrom('jobs').select('id').where('kind', '=', 'sync').where('dedupe_key', '=', reg).executeTakeFirst();
+        if (job) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      await s.stop();
+    }
+    expect(await store.db.selectFrom('jobs').select('id').where('kind', '=', 'sync').where('dedupe_key', '=', reg).execute()).toHaveLength(1);
+    const lock = await store.db.selectFrom('scan_locks').select('owner').where('name', '=', 'scheduler').executeTakeFirst();
+    expect(lock).toBeUndefined();
   });
 });
