@@ -165,6 +165,13 @@ describe('allow rules', () => {
     }
   });
 
+  it('real-world near misses found by scanning this machine are not findings', () => {
+    // Debian package list: a package name of exactly the length of a Discord secret, a line below the vendor name.
+    expect(keys('usr/share/package-lists/npm.tsv', 'discord-rpc-client\t1.0.0\t12\tclient\ndiscord-rich-presence-typescript\t0.0.8\t1248\trich presence wrapper\n')).toEqual([]);
+    // Tcl http documentation: the classic `xyzzy` placeholder.
+    expect(keys('usr/share/tcltk/tcl8.6/tcl8/http-2.9.8.tm', '    #     http://jschmoe:xyzzy@www.bogus.net:8000/foo/bar.tml?q=foo#changes\n')).toEqual([]);
+  });
+
   it('generic rules need entropy; fixed-prefix tokens do not', () => {
     expect(keys('srv/app/app.conf', 'api_key = abcdefabcdef\n')).toEqual([]);
     expect(keys('srv/app/app.conf', `api_key = ${rand(ALNUM, 32)}\n`)).toEqual(['common_cred']);

@@ -31,7 +31,7 @@ const PLACEHOLDER_PATTERNS: RegExp[] = [
   /^(.)\1+$/, // one repeated character: xxxxxx, ******, 000000
   /^(?:x+|X+|\*+|\.+|-+|_+|#+)$/,
   /^(?:true|false|null|nil|none|undefined|yes|no|on|off)$/i,
-  /^(?:changeme|change_me|changeit|change-it|changethis|password|passwd|secret|token|example|sample|test|testing|dummy|fake|placeholder|redacted|your[-_]?(?:password|token|key|secret|api[-_]?key)|mypassword|mysecret|pass|pwd|xxx+|todo|tbd|replace[-_]?me|insert[-_]?here|notasecret|none|empty|default)$/i,
+  /^(?:changeme|change_me|changeit|change-it|changethis|password|passwd|secret|token|example|sample|test|testing|dummy|fake|placeholder|redacted|your[-_]?(?:password|token|key|secret|api[-_]?key)|mypassword|mysecret|pass|pwd|xxx+|todo|tbd|replace[-_]?me|insert[-_]?here|notasecret|none|empty|default|xyzzy|foobar|hunter2)$/i,
   /^(?:\/(?:bin|etc|home|opt|tmp|usr|var|dev|proc|run|srv)\/)/, // file paths
   /^(?:os\.environ|os\.getenv|getenv|env\(|process\.env|System\.getenv|ENV\[|System\.get_env)/,
 ];

@@ -22,13 +22,13 @@ export function ciAny(words: readonly string[]): string {
 
 /**
  * Between a name and its value: the rest of the identifier, a closing quote, and one of
- * `=`, `:`, `:=`, `=>`, `>` (XML), or whitespace (`sshpass -p x`, `ENV KEY value`), then an
- * optional opening quote. Every part is bounded.
+ * `=`, `:`, `:=`, `=>`, `>` (XML), or a space (`ENV KEY value`), then an optional opening quote.
+ * Every part is bounded, and none crosses a line.
  */
-export const SEP = String.raw`[\w.-]{0,30}?["'\]]{0,2}\s{0,4}(?:=>|:=|::|=|:|>|\s)\s{0,4}["'\x60]?`;
+export const SEP = String.raw`[\w.-]{0,30}?["'\]]{0,2}[ \t]{0,4}(?:=>|:=|::|=|:|>|[ \t])[ \t]{0,4}["'\x60]?`;
 
 /** Like SEP but an explicit `=`, `:`, `:=`, `=>` or `>` is required (generic rules). */
-export const SEP_STRICT = String.raw`[\w.-]{0,30}?["'\]]{0,2}\s{0,4}(?:=>|:=|::|=|:|>)\s{0,4}["'\x60]?`;
+export const SEP_STRICT = String.raw`[\w.-]{0,30}?["'\]]{0,2}[ \t]{0,4}(?:=>|:=|::|=|:|>)[ \t]{0,4}["'\x60]?`;
 
 /** An assignment `<name><SEP><value>` with the value in group `secret`. */
 export function assign(name: string, value: string, strict = false): RegExp {

@@ -27,6 +27,8 @@ function named(id: string, key: string, keywords: string[], value: string, extra
     after: 200,
     entropy: 3.0,
     inConfig: true,
+    // Vendor secrets are random: a value without a digit is a word or an identifier.
+    validate: (v) => /[0-9]/.test(v),
     ...extra,
   };
 }
@@ -203,7 +205,7 @@ const others: ContentRule[] = [
     entropy: 3.0,
     validate: () => ({ masked: 'force://****', detail: 'SFDX auth URL with a refresh token' }),
   },
-  named('salesforce-password-env', 'salesforce', ['sf_password', 'sf_security_token', 'sfdc_password', 'salesforce_password'], '[^\\s\'"]{8,128}', { generic: true }),
+  named('salesforce-password-env', 'salesforce', ['sf_password', 'sf_security_token', 'sfdc_password', 'salesforce_password'], '[^\\s\'"]{8,128}', { generic: true, validate: () => true }),
 ];
 
 export const saasContentRules: ContentRule[] = [...slack, stripe, ...square, ...grafana, ...others];
