@@ -5,12 +5,22 @@
 import { Command, CommanderError } from 'commander';
 import { describeError, isTarsierError } from '../errors.js';
 import { toolVersion } from '../report/tool.js';
-import { registerAccessKey } from './access-key.js';
-import { registerScan } from './scan.js';
-import { registerServe } from './serve.js';
-import { registerToken } from './token.js';
-import { registerWorker } from './worker.js';
-import { registerDb } from './db.js';
+
+type Register = (program: Command, run: (fn: () => Promise<number>) => void) => void;
+
+/**
+ * Commands load on demand: `tarsier scan` must not pay for the HTTP server, the database driver
+ * and the API schemas at start-up (that was seconds, more than a warm rescan itself). Only the
+ * command being run is loaded; `--help` and unknown commands load them all.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  scan: async () => (await import('./scan.js')).registerScan,
+  worker: async () => (await import('./worker.js')).registerWorker,
+  db: async () => (await import('./db.js')).registerDb,
+  serve: async () => (await import('./serve.js')).registerServe,
+  token: async () => (await import('./token.js')).registerToken,
+  'access-key': async () => (await import('./access-key.js')).registerAccessKey,
+};
 
 export const EXIT_USAGE = 2;
 
@@ -26,13 +36,10 @@ export async function main(argv: string[]): Promise<number> {
   const run = (fn: () => Promise<number>) => {
     result = fn();
   };
-  registerScan(program, run);
-  registerWorker(program, run);
-  registerDb(program, run);
-  registerServe(program, run);
-  registerToken(program, run);
-  registerAccessKey(program, run);
   try {
+    const name = argv[2];
+    const wanted = name !== undefined && Object.hasOwn(COMMANDS, name) ? [COMMANDS[name]!] : Object.values(COMMANDS);
+    for (const load of wanted) (await load())(program, run);
     await program.parseAsync(argv);
     return await result;
   } catch (err) {

@@ -10,7 +10,6 @@ import { DockerArchiveSource } from './archive/docker-archive-source.js';
 import { OciLayoutSource } from './archive/oci-layout-source.js';
 import { type ArchiveReader, DirectoryReader, TarReader } from './archive/readers.js';
 import { parsePlatform } from './platform.js';
-import { RegistrySource } from './registry/source.js';
 import type { ImageSource } from './types.js';
 
 export interface OpenImageOptions {
@@ -87,5 +86,8 @@ export async function openImage(ref: string, opts: OpenImageOptions): Promise<Im
     throw new TarsierError('not_found', `${ref}: no such file or directory`);
   }
   const { insecure, username, password, timeoutMs, retries } = opts;
+  // The registry client (undici, auth, retries) loads only for registry references: archive scans
+  // start half a second sooner without it.
+  const { RegistrySource } = await import('./registry/source.js');
   return new RegistrySource(ref, { platform, insecure, username, password, timeoutMs, retries });
 }
