@@ -97,8 +97,8 @@ export interface ImageVulnRow {
  * 32 hex digits. Built over bytea because text cannot hold NUL.
  */
 export const VULN_FINGERPRINT_SQL = sql<string>`left(encode(sha256(
-  convert_to('vuln', 'UTF8') || '\x00'::bytea || convert_to(v.vuln_id, 'UTF8') || '\x00'::bytea
-  || convert_to(v.package_type, 'UTF8') || '\x00'::bytea || convert_to(v.package_name, 'UTF8')), 'hex'), 32)`;
+  convert_to('vuln', 'UTF8') || decode('00', 'hex') || convert_to(v.vuln_id, 'UTF8') || decode('00', 'hex')
+  || convert_to(v.package_type, 'UTF8') || decode('00', 'hex') || convert_to(v.package_name, 'UTF8')), 'hex'), 32)`;
 
 export interface ImageVulnQuery {
   /** Lower-case severities to keep. */
