@@ -512,6 +512,21 @@ describe('dispatch and tenancy', () => {
     expect(ok(await keyList({}, tok.aEp1)).SensitiveFileList.map((f: { SensitiveFileKey: string }) => f.SensitiveFileKey)).toEqual(['aws_access_key', 'pem']);
   });
 
+  it('coexists with every module tarsier serve installs', async () => {
+    const all = await apiFixture({ modules: API_MODULES });
+    try {
+      const doc = (await all.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+      expect(Object.keys(doc.paths).filter((p) => p.startsWith('/?Action=') && p.includes('Sensitive')).sort()).toEqual([
+        '/?Action=DescribeImageListBySensitiveFile',
+        '/?Action=DescribeImageSensitiveFileByKey',
+        '/?Action=DescribeImageSensitiveFileList',
+        '/?Action=SetImageSensitiveFileStatus',
+      ]);
+    } finally {
+      await all.close();
+    }
+  });
+
   it('is installed by tarsier serve and documented in the OpenAPI document', async () => {
     expect(API_MODULES).toContain(alibabaSensitiveModule);
     const doc = (await fx.app.inject({ method: 'GET', url: '/openapi.json' })).json();
