@@ -93,6 +93,8 @@ export function mergeLayers(input: MergeInput): Inventory {
         hiddenAfter.push({ layer: li, path, opaque: false });
       }
       for (const path of Object.keys(meta.hardlinks)) symlinks.delete(path);
+      // A real directory (or a hardlink, above) at a lower symlink's path replaces the link.
+      if (symlinks.size > 0) for (const path of meta.dirs ?? []) symlinks.delete(path);
       for (const s of meta.specialModes) special.set(s.path, { mode: s.mode, uid: s.uid, type: s.type, layer: li });
     }
     const specialHere = new Set(meta?.specialModes.map((s) => s.path) ?? []);

@@ -178,6 +178,11 @@ export interface LayerMetaFact {
   opaqueDirs: string[];
   /** Every symlink: path → target as written. */
   symlinks: Record<string, string>;
+  /**
+   * Every directory of the layer. A directory replaces a lower layer's symlink at its path (say
+   * `etc/ssh` once a link, now a real dir); without the list the stale link would redirect reads.
+   */
+  dirs?: string[];
   /** Every hardlink: path → target path. */
   hardlinks: Record<string, string>;
   /** Regular files with setuid/setgid, or world-writable files/dirs (without sticky bit). */

@@ -142,6 +142,30 @@ describe('symlinks replacing files', () => {
     }
   });
 
+  it('a symlink replaced by a real directory in a later layer no longer redirects paths', async () => {
+    const { inventory } = await scanLayers([
+      [
+        { path: 'etc/ssh-real', type: 'dir' },
+        { path: 'etc/ssh', type: 'symlink', linkTarget: 'ssh-real' },
+      ],
+      [
+        { path: 'etc/.wh.ssh', content: '' },
+        { path: 'etc/ssh', type: 'dir' },
+        { path: 'etc/ssh/sshd_config', content: 'PermitRootLogin no\n' },
+      ],
+    ]);
+    expect(inventory.symlinks).toEqual({});
+    expect(MergedFilesystem.of(inventory).resolve('etc/ssh/sshd_config')).toBe('etc/ssh/sshd_config');
+  });
+
+  it('without a whiteout too: a directory entry at a lower symlink path replaces the link', async () => {
+    const { inventory } = await scanLayers([
+      [{ path: 'opt/data', type: 'symlink', linkTarget: '/srv/data' }],
+      [{ path: 'opt/data', type: 'dir' }],
+    ]);
+    expect(inventory.symlinks).toEqual({});
+  });
+
   it('a directory replaced by a symlink hides what was below the directory', async () => {
     const { inventory } = await scanLayers([
       [{ path: STATUS, content: fakeStatus([['bash', '5.1']]) }],

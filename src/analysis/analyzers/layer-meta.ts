@@ -16,7 +16,7 @@ const WORLD_WRITABLE = 0o002;
 export const layerMetaAnalyzer: EntryAnalyzer<LayerMetaFact> = {
   kind: 'entry',
   name: 'layer-meta',
-  version: '2',
+  version: '3',
   wants: () => true,
   start(ctx) {
     const fact: LayerMetaFact = {
@@ -28,6 +28,7 @@ export const layerMetaAnalyzer: EntryAnalyzer<LayerMetaFact> = {
       whiteouts: [],
       opaqueDirs: [],
       symlinks: {},
+      dirs: [],
       hardlinks: {},
       specialModes: [],
     };
@@ -49,6 +50,7 @@ export const layerMetaAnalyzer: EntryAnalyzer<LayerMetaFact> = {
         }
         if (e.type === 'symlink') fact.symlinks[e.path] = e.linkTarget ?? '';
         else if (e.type === 'hardlink') fact.hardlinks[e.path] = e.linkTarget ?? '';
+        else if (e.type === 'dir' && e.path !== '') fact.dirs?.push(e.path);
         else if (e.type === 'file') {
           fact.regularFiles++;
           fact.totalFileBytes += e.size;
