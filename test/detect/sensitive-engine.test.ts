@@ -168,6 +168,11 @@ describe('allow rules', () => {
   it('real-world near misses found by scanning this machine are not findings', () => {
     // Debian package list: a package name of exactly the length of a Discord secret, a line below the vendor name.
     expect(keys('usr/share/package-lists/npm.tsv', 'discord-rpc-client\t1.0.0\t12\tclient\ndiscord-rich-presence-typescript\t0.0.8\t1248\trich presence wrapper\n')).toEqual([]);
+    // A Rust documentation search index: base64-like data with `EAAA` in it is not a Square token.
+    expect(keys('root/.rustup/toolchains/stable/share/doc/rust/html/search.index/56c5dc1e624f.js', `"q":"${'EAAABAF8'}${rand(ALNUM, 56)}"\n`)).toEqual([]);
+    expect(keys('srv/shop/.env.js', `const SQUARE_ACCESS_TOKEN = "EAAA${rand(ALNUM, 60)}";\n`)).toEqual(['square_token']);
+    // Perl source: a regular expression, not a connection string.
+    expect(keys('srv/lib/DBIODBC.pm', ' \t/^(DSN=)(.*)(;UID=)(.*)(;PWD=)(.*)(;)$/;\n')).toEqual([]);
     // Tcl http documentation: the classic `xyzzy` placeholder.
     expect(keys('usr/share/tcltk/tcl8.6/tcl8/http-2.9.8.tm', '    #     http://jschmoe:xyzzy@www.bogus.net:8000/foo/bar.tml?q=foo#changes\n')).toEqual([]);
   });

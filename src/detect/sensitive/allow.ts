@@ -5,7 +5,7 @@
 import { PACKAGE_DIRS } from './rules/helpers.js';
 
 /** Directory names that hold tests, fixtures, examples and docs inside a package tree. */
-const FIXTURE_DIRS = '{test,tests,testing,__tests__,spec,specs,testdata,test-data,test_data,fixtures,fixture,__fixtures__,example,examples,sample,samples,doc,docs,demo,demos,benchmark,benchmarks}';
+const FIXTURE_DIRS = '{test,tests,testing,__tests__,spec,specs,testdata,test-data,test_data,fixtures,fixture,__fixtures__,example,examples,sample,samples,doc,docs,man,demo,demos,benchmark,benchmarks}';
 
 export const DEFAULT_ALLOW_PATHS: readonly string[] = [
   // Documentation and localisation.
@@ -32,10 +32,9 @@ export const DEFAULT_ALLOW_PATHS: readonly string[] = [
   ...PACKAGE_DIRS.map((d) => `${d.replace(/\/\*\*$/, '')}/**/${FIXTURE_DIRS}/**`),
   '**/*.dist-info/**',
   '**/*.egg-info/**',
-  'usr/lib/python*/test/**',
-  'usr/local/lib/python*/test/**',
-  'usr/lib/python*/**/tests/**',
-  'usr/local/lib/python*/**/tests/**',
+  // CPython's own test suite ships keys and credentials on purpose, wherever Python is installed.
+  '**/lib/python*/test/**',
+  '**/lib/python*/**/tests/**',
   '**/go/src/**/testdata/**',
   'usr/lib/go*/src/**/testdata/**',
   'usr/local/go/src/**/testdata/**',

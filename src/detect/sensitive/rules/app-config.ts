@@ -5,7 +5,7 @@
  */
 import { contentLines, parseIni } from '../formats.js';
 import { isPlaceholder, isPlaceholderish, shannonEntropy } from '../validators.js';
-import { ci, ciAny } from './helpers.js';
+import { ci, ciAny, LIBRARY_CODE } from './helpers.js';
 import { linesCheck } from './struct-helpers.js';
 import type { ContentRule, PathRule, StructHit, StructRule, Verdict } from './types.js';
 
@@ -235,9 +235,12 @@ const phpConfig: PathRule = {
 
 const DB_SCHEMES = ['postgres', 'postgresql', 'mysql', 'mysql2', 'mariadb', 'mongodb', 'mongodb+srv', 'redis', 'rediss', 'amqp', 'amqps', 'mssql', 'sqlserver', 'oracle', 'clickhouse', 'cockroachdb', 'neo4j', 'neo4j+s', 'couchdb'];
 
-/** Passwords in URLs: not a placeholder, not the user name again, not trivially short. */
+/** Passwords in URLs: not a placeholder, not the user name again, not trivially short, not regex syntax. */
 function urlPassword(user: string, pass: string): boolean {
-  return pass.length >= 4 && pass !== user && !isPlaceholderish(pass) && !isPlaceholderish(`${user}:${pass}`) && !/^(?:pass|password|passwd|secret|admin|root|user)\d{0,3}$/i.test(pass);
+  if (pass.length < 4 || pass === user || isPlaceholderish(pass) || isPlaceholderish(`${user}:${pass}`)) return false;
+  if (/^(?:pass|password|passwd|secret|admin|root|user)\d{0,3}$/i.test(pass)) return false;
+  if (!/[A-Za-z0-9].*[A-Za-z0-9]/.test(pass) || /\(\.\*|\.\*\)|\(\?|\\[dwsS]/.test(pass)) return false;
+  return true;
 }
 
 const database: ContentRule[] = [
@@ -245,6 +248,7 @@ const database: ContentRule[] = [
     id: 'database-url-credentials',
     key: 'common_database_cfg',
     catchAll: true,
+    excludePaths: LIBRARY_CODE,
     keywords: DB_SCHEMES.map((s) => `${s}://`),
     pattern: new RegExp(
       `(?:jdbc:)?(?:postgres(?:ql)?|mysql2?|mariadb|mongodb(?:\\+srv)?|rediss?|amqps?|mssql|sqlserver|oracle|clickhouse|cockroachdb|neo4j(?:\\+s)?|couchdb)://(?<user>[^\\s:/@'"<>\`$]{0,64}):(?<secret>[^\\s/'"<>\`]{1,128}?)@(?<host>[\\w.\\[\\]-]{1,253})(?=[:/?,;)\\]\\s'"\`]|$)`,
@@ -259,6 +263,7 @@ const database: ContentRule[] = [
     id: 'jdbc-password-parameter',
     key: 'common_database_cfg',
     catchAll: true,
+    excludePaths: LIBRARY_CODE,
     keywords: ['jdbc:'],
     pattern: /jdbc:[a-z0-9]{2,20}:[^\s'"<>]{0,300}?[;?&(,]password=(?<secret>[^;&\s'"<>),]{1,128})/,
     before: 0,
@@ -271,6 +276,7 @@ const database: ContentRule[] = [
     id: 'ado-connection-string',
     key: 'common_database_cfg',
     catchAll: true,
+    excludePaths: LIBRARY_CODE,
     keywords: ['password=', 'pwd='],
     pattern: new RegExp(
       `${ciAny(['server', 'data source', 'host', 'database', 'initial catalog', 'uid', 'user id', 'username'])}[ \\t]{0,2}=[^;\\n]{0,200};[^\\n]{0,400}?${ciAny(['password', 'pwd'])}[ \\t]{0,2}=[ \\t]{0,2}(?<secret>[^;'"\\s<]{1,128})`,
@@ -285,6 +291,7 @@ const database: ContentRule[] = [
     id: 'db-cli-password',
     key: 'common_database_cfg',
     catchAll: true,
+    excludePaths: LIBRARY_CODE,
     keywords: ['--password='],
     requires: ['mysql', 'mariadb', 'mongo', 'psql', 'pg_dump', 'redis-cli', 'sqlcmd'],
     pattern: /--password=(?<q>["']?)(?<secret>[^\s'"]{4,128})\k<q>/,
@@ -400,7 +407,7 @@ const pgpass: StructRule = {
 
 const GENERIC_NAME_STOP = /public|pub_?key|csrf|xsrf|store|vault|(?:^|[_.-])id$|[a-z]Id$|_?ids?$|length|size|version|url|uri|endpoint|file|path|dir|name|type|format|mode|field|header|prefix|suffix|min|max|count|enabled|expir|ttl|timeout|method|provider|issuer|algorithm|cache|policy|source|author|label|placeholder|hint|regex|pattern|description|_at$|hash$|env$|var$/i;
 
-const genericPaths = ['**/.env', '**/*.env', '**/.env.*', '**/credentials*', '**/secrets*.y*ml', '**/secrets*.json', '**/password*.txt', '**/*.properties', '**/*.conf', '**/*.ini', '**/*.cfg', '**/*.cnf', '**/*.toml', '**/*.tfvars', '**/*.envrc'];
+const genericPaths = ['**/.env', '**/*.env', '**/.env.*', '**/credentials', '**/credentials.{json,yml,yaml,ini,conf,cfg,txt,env,properties,toml,xml}', '**/secrets*.y*ml', '**/secrets*.json', '**/password*.txt', '**/*.properties', '**/*.conf', '**/*.ini', '**/*.cfg', '**/*.cnf', '**/*.toml', '**/*.tfvars', '**/*.envrc'];
 
 /**
  * `name = value` where the name says password/secret/token/api key: the catch-all for
@@ -437,6 +444,7 @@ const urlBasicAuth: ContentRule = {
   id: 'url-basic-auth',
   key: 'common_cred',
   catchAll: true,
+  excludePaths: LIBRARY_CODE,
   keywords: ['http://', 'https://', 'ftp://', 'ftps://', 'sftp://', 'smtp://', 'smtps://', 'ldap://', 'ldaps://'],
   pattern: /(?<scheme>https?|s?ftps?|smtps?|ldaps?):\/\/(?<user>[^\s:/@'"<>`()[\]$]{1,64}):(?<secret>[^\s/'"<>`()[\]]{1,128}?)@(?<host>[\w-]{1,63}(?:\.[\w-]{1,63}){0,10})(?=[:/?#\s'")\]<>,;`]|$)/,
   before: 0,
@@ -456,6 +464,7 @@ const curlAuth: ContentRule = {
   id: 'curl-auth',
   key: 'common_cred',
   catchAll: true,
+  excludePaths: LIBRARY_CODE,
   keywords: ['curl '],
   requires: ['-u', '--user', 'authorization'],
   pattern: /curl[ \t][^\n]{0,300}?(?:(?:-u|--user)[ =]{1,3}["']?(?<user>[^\s:'"]{1,64}):["']?(?<secret>[^\s'"]{3,128})|(?:-H|--header)[ =]{1,3}["']Authorization:[ ]{0,3}(?:(?:Basic|Bearer|[Tt]oken|Digest)[ ]{1,3})?(?<bearer>[A-Za-z0-9._~+/=-]{8,512}))/,

@@ -53,6 +53,7 @@ const awsSession: ContentRule = {
   before: 30,
   after: 1560,
   entropy: 4.0,
+  allow: AWS_EXAMPLE,
   validate: (_s, m) => (m.groups?.bare ? { masked: `${m.groups.bare.slice(0, 12)}****` } : true),
 };
 

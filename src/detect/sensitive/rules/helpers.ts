@@ -52,3 +52,10 @@ export const PACKAGE_DIRS = [
   '**/.m2/repository/**',
   '**/.gradle/caches/**',
 ];
+
+/**
+ * Library code of language runtimes and packages: docstrings and tests there are full of example
+ * URLs with credentials. Catch-all rules (credentials in URLs, connection strings) skip it; rules
+ * for specific token formats do not.
+ */
+export const LIBRARY_CODE = [...PACKAGE_DIRS, '**/lib/python*/**', 'usr/lib/ruby/**', 'usr/share/perl*/**', 'usr/lib/*/perl*/**', 'usr/share/javascript/**', 'usr/lib/jvm/**'];

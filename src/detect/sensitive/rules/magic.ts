@@ -22,6 +22,8 @@ const OS_DATABASES = [
   'usr/share/**',
   'usr/lib/python3*/test/**',
   '**/.cache/**',
+  '**/rpmdb.sqlite',
+  '**/.rpmdb/**',
 ];
 
 const sqlite: MagicRule = {

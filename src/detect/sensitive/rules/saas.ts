@@ -67,7 +67,8 @@ const stripe = prefixed('stripe-key', 'stripe_skpk', ['sk_live_', 'sk_test_', 'r
 
 const square: ContentRule[] = [
   prefixed('square-access-token', 'square_token', ['sq0atp-'], 'sq0atp-[0-9A-Za-z_-]{22}', 7),
-  prefixed('square-access-token-v2', 'square_token', ['eaaa'], 'EAAA[A-Za-z0-9_+=-]{60}', 4, { entropy: 3.5 }),
+  // `EAAA` alone is too short a prefix (it occurs in base64 data): the window must name Square.
+  prefixed('square-access-token-v2', 'square_token', ['eaaa'], 'EAAA[A-Za-z0-9_+=-]{60}', 4, { entropy: 3.5, before: 120, requires: ['square'] }),
   prefixed('square-oauth-secret', 'square_oauth', ['sq0csp-', 'sandbox-sq0csb-'], '(?:sandbox-)?sq0cs[pb]-[0-9A-Za-z_-]{43}', 7),
 ];
 
