@@ -132,7 +132,8 @@ const ALI_CODE: Record<ApiErrorKind, [code: string, status: number]> = {
   conflict: ['OperationConflict', 409],
   payload_too_large: ['InvalidParameter', 413],
   unsupported_media_type: ['InvalidParameter', 415],
-  internal: ['InternalError', 500],
+  // Seed 001 lists `500 ServerError` for the Security Center actions.
+  internal: ['ServerError', 500],
   unavailable: ['ServiceUnavailable', 503],
 };
 

@@ -143,10 +143,10 @@ describe('Alibaba RPC surface', () => {
     expect(body).toMatchObject({ Code: code, Message: message, RequestId: res.headers['x-request-id'] });
   });
 
-  it('turns handler bugs into InternalError without internals', async () => {
+  it('turns handler bugs into ServerError (seed 001) without internals', async () => {
     const res = await ali(`Action=DemoBug&${V}`);
     expect(res.statusCode).toBe(500);
-    expect(res.json()).toMatchObject({ Code: 'InternalError', RequestId: res.headers['x-request-id'] });
+    expect(res.json()).toMatchObject({ Code: 'ServerError', RequestId: res.headers['x-request-id'] });
     expect(res.body).not.toMatch(/secret|db\.ts/);
   });
 
