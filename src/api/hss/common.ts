@@ -3,7 +3,7 @@
  * 10–200, default 10), `total_num` + `data_list` answers, the image-type vocabularies and the
  * severity spellings of the different HSS APIs.
  */
-import { Type, type TSchema } from 'typebox';
+import { Type, type TProperties, type TSchema } from 'typebox';
 import type { ApiModule } from '../types.js';
 import { REGISTRY_IMAGE_TYPES } from '../../store/queries/image-refs.js';
 
@@ -14,8 +14,22 @@ export function paging(q: { offset?: number; limit?: number }): { offset: number
   return { offset: q.offset ?? 0, limit: q.limit ?? 10 };
 }
 
-export const Str = (min: number, max: number, description: string) => Type.String({ minLength: min, maxLength: max, description });
+/** PostgreSQL text cannot hold NUL: a parameter carrying one is refused here, naming it, instead of failing in the store. */
+const NO_NUL = '^[^\\u0000]*$';
+
+export const Str = (min: number, max: number, description: string) => Type.String({ minLength: min, maxLength: max, pattern: NO_NUL, description });
 export const OptStr = (min: number, max: number, description: string) => Type.Optional(Str(min, max, description));
+
+/**
+ * A route's query parameters. Declares `enterprise_project_id` itself (the router keeps a
+ * route's own declaration) so that it, too, refuses NUL before it reaches a query.
+ */
+export function Query<T extends TProperties>(props: T) {
+  return Type.Object({
+    enterprise_project_id: OptStr(1, 256, 'Enterprise project ID; "0" (default) is the default enterprise project, "all_granted_eps" every one the credential is granted.'),
+    ...props,
+  });
+}
 
 /** HSS list answers. */
 export function listOf<T extends TSchema>(item: T, description?: string) {

@@ -9,7 +9,7 @@ import { createScanTask, taskProgress, type TaskProgress } from '../../jobs/task
 import { SCAN_STATUSES } from '../../store/images-repo.js';
 import { visibleImageIds } from '../../store/queries/image-refs.js';
 import { imagesForBatchScan, listTaskIds } from '../../store/queries/scan-tasks.js';
-import { hssModule, Limit, listOf, Offset, OptStr, paging } from './common.js';
+import { hssModule, Limit, listOf, Offset, OptStr, paging, Query } from './common.js';
 
 const TAGS = ['HSS Container Images: scans'];
 
@@ -81,6 +81,7 @@ export const hssScansModule = hssModule('scans', ({ hss }) => {
     summary: 'Scan images now',
     description: 'Either image_info_list, or operate_all=true with optional filters. The scans form one manual task (see GET /image/tasks).',
     tags: TAGS,
+    querystring: Query({}),
     body: Type.Object({
       repo_type: OptStr(0, 32, 'Repository type (informational).'),
       image_type: Type.Enum([...SCANNABLE_TYPES], { description: 'private_image, shared_image, instance_image, harbor or jfrog.' }),
@@ -145,7 +146,7 @@ export const hssScansModule = hssModule('scans', ({ hss }) => {
     operationId: 'ListImageScanTask',
     summary: 'Scan and sync tasks with their progress',
     tags: TAGS,
-    querystring: Type.Object({
+    querystring: Query({
       global_image_type: Type.Optional(Type.Enum(['local', 'registry'], { description: 'local (Tarsier has no local-image tasks) or registry.' })),
       offset: Offset,
       limit: Limit,

@@ -6,7 +6,7 @@
 import { Type, type Static } from 'typebox';
 import { findImage, REGISTRY_IMAGE_TYPES } from '../../store/queries/image-refs.js';
 import { listAffectedImages, listImageVulns, type ImageVulnRow } from '../../store/queries/vuln-findings.js';
-import { clip, HandleStatus, hssModule, Limit, listOf, Offset, OptStr, paging, Str } from './common.js';
+import { clip, HandleStatus, hssModule, Limit, listOf, Offset, OptStr, paging, Str, Query } from './common.js';
 
 const TAGS = ['HSS Container Images: vulnerabilities'];
 
@@ -78,7 +78,7 @@ export const hssVulnerabilitiesModule = hssModule('vulnerabilities', ({ hss }) =
     description: 'One entry per repository, affected software and installed version, listing the affected tags. vul_id is the vulnerability id or any of its aliases.',
     tags: TAGS,
     params: Type.Object({ vul_id: Str(0, 65535, 'Vulnerability ID.') }),
-    querystring: Type.Object({
+    querystring: Query({
       limit: Limit,
       offset: Offset,
       namespace: OptStr(0, 65535, 'Organization.'),
@@ -121,7 +121,7 @@ export const hssVulnerabilitiesModule = hssModule('vulnerabilities', ({ hss }) =
     description: 'CI/CD images are named by image_type and image_id; other images by image_type, namespace, image_name and tag_name.',
     tags: TAGS,
     params: Type.Object({ image_id: Str(0, 128, 'Image ID.') }),
-    querystring: Type.Object({
+    querystring: Query({
       offset: Offset,
       limit: Limit,
       image_type: Type.Enum(['private_image', 'shared_image', 'instance_image', 'cicd', 'harbor', 'jfrog'], { description: 'Image type.' }),
