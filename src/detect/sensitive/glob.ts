@@ -112,6 +112,48 @@ function push<V>(map: Map<string, V[]>, key: string, value: V): void {
   else map.set(key, [value]);
 }
 
+/**
+ * Many globs with ids: `match` returns the ids of every glob a path matches, in one pass. Used to
+ * decide at once which path-restricted rules apply to a file.
+ */
+export class GlobIndex {
+  readonly size: number;
+  private readonly byBase = new Map<string, Array<{ id: number; re: RegExp | null }>>();
+  private readonly byExt = new Map<string, Array<{ id: number; re: RegExp | null }>>();
+  private readonly rest: Array<{ id: number; literal: string; re: RegExp }> = [];
+
+  constructor(globs: readonly string[]) {
+    this.size = globs.length;
+    globs.forEach((raw, id) => {
+      const g = raw.replace(/^\/+/, '');
+      const re = globToRegExp(g);
+      const slash = g.lastIndexOf('/');
+      const last = g.slice(slash + 1);
+      const anyDir = slash >= 0 && g.slice(0, slash) === '**';
+      if (last !== '' && !/[*?[{\]]/.test(last)) push(this.byBase, last, { id, re: anyDir ? null : re });
+      else if (/^\*\.[^*?[{\]/]+$/.test(last)) push(this.byExt, last.slice(1), { id, re: anyDir ? null : re });
+      else {
+        const literal = g.split(/\*\*|[*?]|\{[^}]*\}|\[[^\]]*\]/).filter(Boolean).sort((a, b) => b.length - a.length)[0] ?? '';
+        this.rest.push({ id, literal: literal === '/' ? '' : literal, re });
+      }
+    });
+  }
+
+  /** Ids of the globs that match, ascending. */
+  match(path: string): number[] {
+    const out: number[] = [];
+    const base = path.slice(path.lastIndexOf('/') + 1);
+    for (const e of this.byBase.get(base) ?? []) if (e.re === null || e.re.test(path)) out.push(e.id);
+    if (this.byExt.size > 0) {
+      for (let i = base.indexOf('.'); i >= 0; i = base.indexOf('.', i + 1)) {
+        for (const e of this.byExt.get(base.slice(i)) ?? []) if (e.re === null || e.re.test(path)) out.push(e.id);
+      }
+    }
+    for (const r of this.rest) if (path.includes(r.literal) && r.re.test(path)) out.push(r.id);
+    return out.length > 1 ? out.sort((a, b) => a - b) : out;
+  }
+}
+
 /** Normalise a path as the walker does: no leading `/` or `./`. */
 export function normalisePath(p: string): string {
   return p.replace(/^(?:\.\/|\/)+/, '');

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { AhoCorasick } from './aho-corasick.js';
 import { DEFAULT_ALLOW_PATHS, EXAMPLE_VALUES } from './allow.js';
 import { SENSITIVE_CATALOG, type CustomKeyInfo, type Severity } from './catalog.js';
-import { GlobSet } from './glob.js';
+import { GlobIndex, GlobSet } from './glob.js';
 import { compileCustomRules, parseIgnoreFile, type IgnoreRules, type SensitiveOptions } from './options.js';
 import { BUILTIN_RULES } from './rules/index.js';
 import type { ContentRule, MagicRule, PathRule, RuleSetSpec, StructRule } from './rules/types.js';
@@ -20,6 +20,9 @@ import { TarsierError } from '../../errors.js';
 const ENGINE_VERSION = 1;
 
 export interface CContent {
+  /** Ids (in the rule set's glob index) of `paths` and `excludePaths`. */
+  pathIds?: number[];
+  excludeIds?: number[];
   idx: number;
   spec: ContentRule;
   re: RegExp;
@@ -37,6 +40,9 @@ export interface CContent {
   sticky: boolean;
 }
 export interface CPath {
+  /** Ids (in the rule set's glob index) of `paths` and `excludePaths`. */
+  pathIds?: number[];
+  excludeIds?: number[];
   idx: number;
   spec: PathRule;
   paths: GlobSet;
@@ -45,12 +51,18 @@ export interface CPath {
   requireKw?: number[];
 }
 export interface CStruct {
+  /** Ids (in the rule set's glob index) of `paths` and `excludePaths`. */
+  pathIds?: number[];
+  excludeIds?: number[];
   spec: StructRule;
   paths: GlobSet;
   exclude?: GlobSet;
   maxBytes: number;
 }
 export interface CMagic {
+  /** Ids (in the rule set's glob index) of `paths` and `excludePaths`. */
+  pathIds?: number[];
+  excludeIds?: number[];
   spec: MagicRule;
   paths?: GlobSet;
   exclude?: GlobSet;
@@ -87,7 +99,7 @@ export class CompiledRuleSet {
   private readonly fullKwIndex: Map<string, number>;
   private readonly globalKwIndex: Map<string, number>;
   /** Every glob that can change a file's plan (restrictions and exclusions of any rule). */
-  private readonly special: GlobSet;
+  private readonly special: GlobIndex;
   private readonly skip: GlobSet;
   private readonly plans = new Map<string, FilePlan>();
   private readonly defaultPlan: FilePlan;
@@ -132,13 +144,21 @@ export class CompiledRuleSet {
     this.globalKwIndex = new Map(globalList.map((k, i) => [k, i]));
     for (const p of this.pathRules) if (p.spec.requireAny) p.requireKw = p.spec.requireAny.map((k) => this.fullKwIndex.get(k.toLowerCase()) as number);
 
-    const specialGlobs = [
-      ...this.content.flatMap((r) => [...(r.spec.paths ?? []), ...(r.spec.excludePaths ?? [])]),
-      ...this.pathRules.flatMap((r) => [...r.spec.paths, ...(r.spec.excludePaths ?? [])]),
-      ...this.structRules.flatMap((r) => [...r.spec.paths, ...(r.spec.excludePaths ?? [])]),
-      ...this.magicRules.flatMap((r) => [...(r.spec.paths ?? []), ...(r.spec.excludePaths ?? [])]),
-    ];
-    this.special = new GlobSet([...new Set(specialGlobs)]);
+    // Every glob any rule restricts or excludes by, indexed once: a path's matching glob ids
+    // decide which rules apply, and equal id sets share one cached plan.
+    const globIds = new Map<string, number>();
+    const ids = (list: readonly string[] | undefined) =>
+      list?.map((g) => {
+        let id = globIds.get(g);
+        if (id === undefined) globIds.set(g, (id = globIds.size));
+        return id;
+      });
+    const withIds = <T extends { spec: { paths?: readonly string[]; excludePaths?: readonly string[] } }>(r: T) => Object.assign(r, { pathIds: ids(r.spec.paths), excludeIds: ids(r.spec.excludePaths) });
+    this.content.forEach(withIds);
+    this.pathRules.forEach(withIds);
+    this.structRules.forEach(withIds);
+    this.magicRules.forEach(withIds);
+    this.special = new GlobIndex([...globIds.keys()]);
 
     this.ignore = parseIgnoreFile(options.ignore ?? '', 'ignore file', custom.keys.map((k) => k.key));
     const allowPaths = [...(options.defaultAllowPaths === false ? [] : DEFAULT_ALLOW_PATHS), ...(options.allowPaths ?? []).map((p) => p.replace(/^\/+/, '')), ...this.ignore.paths];
@@ -169,16 +189,14 @@ export class CompiledRuleSet {
   }
 
   plan(path: string): FilePlan {
-    if (!this.special.matches(path)) return this.defaultPlan;
-    const active = <T extends { paths?: GlobSet; exclude?: GlobSet }>(r: T) => (!r.paths || r.paths.matches(path)) && !r.exclude?.matches(path);
-    const content = this.content.filter(active);
-    const pathRules = this.pathRules.filter(active);
-    const structRules = this.structRules.filter(active);
-    const magic = this.magicRules.filter(active);
-    const sig = `${content.map((r) => r.idx).join(',')}|${pathRules.map((r) => r.idx).join(',')}|${structRules.map((r) => r.spec.id).join(',')}|${magic.map((r) => r.spec.id).join(',')}`;
+    const matched = this.special.match(path);
+    if (matched.length === 0) return this.defaultPlan;
+    const sig = matched.join(',');
     let plan = this.plans.get(sig);
     if (!plan) {
-      plan = this.buildPlan(content, pathRules, structRules, magic);
+      const hit = new Set(matched);
+      const active = (r: { pathIds?: number[]; excludeIds?: number[] }) => (!r.pathIds || r.pathIds.some((i) => hit.has(i))) && !r.excludeIds?.some((i) => hit.has(i));
+      plan = this.buildPlan(this.content.filter(active), this.pathRules.filter(active), this.structRules.filter(active), this.magicRules.filter(active));
       if (this.plans.size < 4096) this.plans.set(sig, plan);
     }
     return plan;

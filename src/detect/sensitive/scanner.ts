@@ -9,7 +9,7 @@
  * - Binary: only magic parsers (which stream) and binary path rules; if none applies, the file is
  *   dropped at once (no hashing, no scanning).
  * - Structural rules keep a bounded prefix of the few small files they match by path.
- * - MD5 of the whole file is computed on the way, for triage keyed on (key, path, md5).
+ * - MD5 of the whole file (triage is keyed on key, path, md5) is paid only for files with findings.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { posix } from 'node:path';
@@ -63,7 +63,7 @@ export interface ScanFileOptions {
 export class FileScanner {
   private readonly file: FileContext;
   private readonly plan: FilePlan;
-  private md5: Hash | null = createHash('md5');
+  private readonly md5 = new LazyMd5();
   private size = 0;
   private headParts: Buffer[] = [];
   private headLen = 0;
@@ -101,7 +101,7 @@ export class FileScanner {
   write(chunk: Buffer): void {
     if (this.dead || chunk.length === 0) return;
     this.size += chunk.length;
-    this.md5?.update(chunk);
+    this.md5.update(chunk);
     if (!this.started) {
       this.headParts.push(chunk);
       this.headLen += chunk.length;
@@ -127,8 +127,11 @@ export class FileScanner {
         this.add({ key: p.spec.key, severity: p.spec.severity, family: p.spec.family ?? p.spec.key, rank: p.spec.rank ?? 50, masked: maskLabel(p.spec.label), detail: p.spec.detail, ruleId: p.spec.id, fileType: p.spec.fileType ?? false, catchAll: p.spec.catchAll ?? false });
       }
     }
-    const md5 = this.md5 ? this.md5.digest('hex') : '';
-    this.md5 = null;
+    if (this.cands.length === 0) {
+      this.md5.drop();
+      return [];
+    }
+    const md5 = this.md5.digest();
     return resolveCandidates(this.cands)
       .filter((c) => !this.rules.ignored(c.key, this.file.path, md5))
       .map((c) => ({ key: c.key, severity: c.severity, ...(c.line !== undefined ? { line: c.line } : {}), masked: c.masked, ...(c.detail ? { detail: c.detail } : {}), ruleId: c.ruleId, md5 }));
@@ -152,7 +155,7 @@ export class FileScanner {
       const binaryPathRule = this.plan.pathRules.some((p) => p.spec.binary);
       if (!binaryPathRule && this.parsers.length === 0 && this.structs.length === 0 && this.cands.length === 0) {
         this.dead = true;
-        this.md5 = null;
+        this.md5.drop();
         return;
       }
     } else this.text = true;
@@ -181,7 +184,7 @@ export class FileScanner {
     else if (this.parsers.length === 0 && this.structs.length === 0 && this.cands.length === 0 && !this.plan.pathRules.some((p) => p.spec.binary)) {
       // A binary file whose magic checks all said no: nothing left to find, stop hashing.
       this.dead = true;
-      this.md5 = null;
+      this.md5.drop();
     }
   }
 
@@ -386,6 +389,42 @@ export class FileScanner {
   private add(c: Omit<Candidate, 'severity' | 'seq'> & { severity?: Severity }): void {
     if (this.rules.isDisabled(c.key) || this.cands.length >= MAX_CANDIDATES) return;
     this.cands.push({ ...c, severity: this.rules.severityOf(c.key, c.severity), seq: this.cands.length });
+  }
+}
+
+/**
+ * MD5 of the whole file, paid only for files with findings (rare): up to `HOLD_BYTES` are kept
+ * and hashed at the end if needed; a larger file is hashed as it streams from that point on.
+ */
+const HOLD_BYTES = 256 * 1024;
+class LazyMd5 {
+  private hash: Hash | null = null;
+  private held: Buffer[] = [];
+  private heldLen = 0;
+  private dropped = false;
+  update(chunk: Buffer): void {
+    if (this.dropped) return;
+    if (this.hash) this.hash.update(chunk);
+    else if (this.heldLen + chunk.length <= HOLD_BYTES) {
+      this.held.push(Buffer.from(chunk));
+      this.heldLen += chunk.length;
+    } else {
+      this.hash = createHash('md5');
+      for (const h of this.held) this.hash.update(h);
+      this.held = [];
+      this.hash.update(chunk);
+    }
+  }
+  digest(): string {
+    const h = this.hash ?? createHash('md5');
+    if (!this.hash) for (const b of this.held) h.update(b);
+    this.drop();
+    return h.digest('hex');
+  }
+  drop(): void {
+    this.dropped = true;
+    this.hash = null;
+    this.held = [];
   }
 }
 
