@@ -131,10 +131,7 @@ export const hssScansModule = hssModule('scans', ({ hss }) => {
           items: list.map((x) => ({ namespace: x.namespace ?? '', imageName: x.image_name!, imageVersion: x.image_version! })),
         });
       }
-      if ('missing' in selected) {
-        const m = list[selected.missing]!;
-        throw notFound(`image ${m.namespace ? `${m.namespace}/` : ''}${m.image_name}:${m.image_version}`);
-      }
+      if ('missing' in selected) throw notFound(`the image of image_info_list[${selected.missing}]`);
       const n = selected.ids.length;
       await createScanTask(services, scope.projectId, selected.ids, `manual scan of ${n} image${n === 1 ? '' : 's'}`, 'manual');
     },
