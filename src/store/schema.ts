@@ -2,7 +2,6 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 import type { Inventory } from '../analysis/inventory.js';
 import type { OsInfo } from '../analysis/types.js';
-import type { Advisory } from '../vulndb/types.js';
 
 /** jsonb columns: objects in, objects out (both drivers parse jsonb). */
 type Json<T extends object | null> = JSONColumnType<T, string, string>;
@@ -270,7 +269,8 @@ export interface AdvisoriesTable {
   source_id: string;
   id: string;
   aliases: ColumnType<string[], string[] | undefined, string[]>;
-  record: Json<Advisory>;
+  /** The Advisory as JSON text (migration 006). */
+  record: string;
 }
 
 export interface AdvisoryPackagesTable {

@@ -11,6 +11,7 @@ import { createReadStream } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import jsyaml from 'js-yaml';
 import yauzl from 'yauzl';
 import YAML from 'yaml';
 import { TarsierError } from '../errors.js';
@@ -29,15 +30,34 @@ const MAX_SECDB_BYTES = 64 * 1024 * 1024;
 const MAX_LINE_CHARS = 64 * 1024;
 const MAX_DEPTH = 16;
 const SNIFF_BYTES = 64 * 1024;
+/** Files of a folder sniffed ahead of the parser (≤ 1 MiB in flight): their reads overlap parsing. */
+const SNIFF_AHEAD = 16;
 
 const DEBIAN_LIST_HEAD = /^\[\d{1,2} [A-Z][a-z]{2} \d{4}\] (?:DSA|DLA|DTSA)-\d/;
 
 /** Recognises a file's feed format from its name and first bytes; null if it is none of them. */
 export async function detectFeedFormat(file: string): Promise<FeedFormat | null> {
+  return (await sniff(file)).format;
+}
+
+interface Sniffed {
+  format: FeedFormat | null;
+  /** The whole file when it fits in the sniffed head (most OSV records): no second read. */
+  whole?: Buffer;
+}
+
+async function sniff(file: string): Promise<Sniffed> {
   const lower = file.toLowerCase();
-  if (lower.endsWith('.zip')) return 'osv-zip';
-  if (lower.endsWith('.yaml') || lower.endsWith('.yml')) return 'osv';
-  const head = (await readHead(file, SNIFF_BYTES)).replace(/^\uFEFF/, '').trimStart();
+  if (lower.endsWith('.zip')) return { format: 'osv-zip' };
+  const { bytes, complete } = await readHead(file, SNIFF_BYTES);
+  const whole = complete ? bytes : undefined;
+  if (lower.endsWith('.yaml') || lower.endsWith('.yml')) return { format: 'osv', whole };
+  return { format: formatOfHead(bytes), whole };
+}
+
+function formatOfHead(bytes: Buffer): FeedFormat | null {
+  // a multi-byte character cut at the end becomes U+FFFD, which no sniffing pattern looks at
+  const head = new TextDecoder('utf-8', { fatal: false }).decode(bytes).replace(/^\uFEFF/, '').trimStart();
   if (DEBIAN_LIST_HEAD.test(head)) return 'debian-list';
   if (head.startsWith('[') && /^\[\s*\{\s*"/.test(head)) return 'osv';
   if (!head.startsWith('{')) return null;
@@ -51,13 +71,14 @@ export async function detectFeedFormat(file: string): Promise<FeedFormat | null>
 export async function* readFeed(target: string, opts: ReadOptions = {}): AsyncGenerator<Advisory> {
   const info = await statOrThrow(target);
   if (info.isDirectory()) {
-    for await (const file of walk(target, 0)) {
-      const format = await detectFeedFormat(file);
+    for await (const [file, { format, whole }] of ahead(walk(target, 0), SNIFF_AHEAD, sniff)) {
       if (!format) {
         if (/\.(?:json|ya?ml|zip)$/i.test(file)) opts.warn?.(`${file}: not a recognised advisory feed; skipped`);
         continue;
       }
-      yield* readFeedFile(file, format, opts);
+      // A folder of OSV records is thousands of small files: parse the sniffed bytes, not a re-read.
+      if (format === 'osv' && whole) yield* osvFromText(whole.toString('utf8'), file, isYamlName(file), opts);
+      else yield* readFeedFile(file, format, opts);
     }
     return;
   }
@@ -91,14 +112,42 @@ export async function* readFeedFile(file: string, format: FeedFormat, opts: Read
 /** One OSV file: a record or an array of records, JSON or YAML. */
 export async function* readOsvFile(file: string, opts: ReadOptions = {}): AsyncGenerator<Advisory> {
   const text = (await readCapped(file, MAX_RECORD_BYTES)).toString('utf8');
-  yield* osvFromText(text, file, /\.ya?ml$/i.test(file), opts);
+  yield* osvFromText(text, file, isYamlName(file), opts);
+}
+
+function isYamlName(file: string): boolean {
+  return /\.ya?ml$/i.test(file);
+}
+
+/**
+ * An OSV YAML document. js-yaml (core schema, as YAML 1.2 resolves scalars) is an order faster than
+ * the \`yaml\` package on the PyPA advisory database and gives the same values for every record of
+ * it; but it shares aliased nodes instead of copying them, so a document using anchors is parsed
+ * again by \`yaml\` with its alias cap: a small document must not expand into a huge one.
+ */
+function parseOsvYaml(text: string): unknown {
+  const doc = jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA });
+  return hasSharedNodes(doc) ? YAML.parse(text, { maxAliasCount: 100 }) : doc;
+}
+
+/** True when some object or array is reachable twice (a YAML alias); visits each node once. */
+function hasSharedNodes(root: unknown): boolean {
+  const seen = new Set<object>();
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node !== 'object' || node === null) continue;
+    if (seen.has(node)) return true;
+    seen.add(node);
+    for (const child of Array.isArray(node) ? node : Object.values(node)) if (typeof child === 'object' && child !== null) stack.push(child);
+  }
+  return false;
 }
 
 function* osvFromText(text: string, where: string, yaml: boolean, opts: ReadOptions): Generator<Advisory> {
   let doc: unknown;
   try {
-    // aliases capped: a small YAML document must not expand into a huge one
-    doc = yaml ? YAML.parse(text, { maxAliasCount: 100 }) : JSON.parse(text);
+    doc = yaml ? parseOsvYaml(text) : JSON.parse(text);
   } catch (err) {
     opts.warn?.(`${where}: not valid ${yaml ? 'YAML' : 'JSON'} (${firstLine(err)}); skipped`);
     return;
@@ -210,6 +259,30 @@ export async function* lines(chunks: AsyncIterable<Buffer | string>, where: stri
   if (rest !== '') yield rest;
 }
 
+/** `fn` of each item, started up to `n` items ahead of the consumer, yielded in order. */
+async function* ahead<T, R>(items: AsyncIterable<T>, n: number, fn: (item: T) => Promise<R>): AsyncGenerator<[T, R]> {
+  const queue: Array<[T, Promise<R>]> = [];
+  try {
+    for await (const item of items) {
+      const pending = fn(item);
+      // Awaited below in order; this only keeps a failure from counting as unhandled meanwhile.
+      pending.catch(() => undefined);
+      queue.push([item, pending]);
+      if (queue.length >= n) {
+        const [first, result] = queue.shift()!;
+        yield [first, await result];
+      }
+    }
+    while (queue.length > 0) {
+      const [first, result] = queue.shift()!;
+      yield [first, await result];
+    }
+  } finally {
+    // Early exit (an error downstream): let started reads settle so no file handle is left open.
+    await Promise.allSettled(queue.map(([, p]) => p));
+  }
+}
+
 /** Regular files under `dir`, sorted, skipping hidden entries and symlinks (no loops, no escapes). */
 async function* walk(dir: string, depth: number): AsyncGenerator<string> {
   if (depth > MAX_DEPTH) return;
@@ -231,13 +304,14 @@ async function statOrThrow(target: string): Promise<Awaited<ReturnType<typeof st
   }
 }
 
-async function readHead(file: string, bytes: number): Promise<string> {
+/** Up to `bytes` bytes of the file; `complete` when that is all of it. */
+async function readHead(file: string, bytes: number): Promise<{ bytes: Buffer; complete: boolean }> {
   const handle = await open(file, 'r');
   try {
-    const buf = Buffer.alloc(bytes);
-    const { bytesRead } = await handle.read(buf, 0, bytes, 0);
-    // a multi-byte character cut at the end becomes U+FFFD, which no sniffing pattern looks at
-    return new TextDecoder('utf-8', { fatal: false }).decode(buf.subarray(0, bytesRead));
+    // One byte more than asked tells a file of exactly `bytes` bytes from a longer one.
+    const buf = Buffer.alloc(bytes + 1);
+    const { bytesRead } = await handle.read(buf, 0, bytes + 1, 0);
+    return { bytes: buf.subarray(0, Math.min(bytesRead, bytes)), complete: bytesRead <= bytes };
   } finally {
     await handle.close();
   }
