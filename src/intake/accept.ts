@@ -316,12 +316,16 @@ export async function acceptArchiveUpload(
   const forward = (err: Error): void => void checked.destroy(err);
   stream.once('error', forward);
   stream.pipe(checked);
+  const out = createWriteStream(partial, { flags: 'wx', mode: 0o600 });
   try {
-    await pipeline(checked, createWriteStream(partial, { flags: 'wx', mode: 0o600 }));
+    await pipeline(checked, out);
     await syncFile(partial);
     await rename(partial, file);
   } catch (err) {
     stream.unpipe(checked);
+    // A refusal can come before the file is even open: wait for the write stream to settle, or
+    // its late open would recreate the partial file after we removed it.
+    if (!out.closed) await new Promise<void>((r) => out.once('close', () => r()));
     await rm(partial, { force: true });
     if (err instanceof TarsierError) throw err;
     throw new TarsierError('input', `upload: the archive could not be received (${(err as Error).message})`);
