@@ -107,7 +107,7 @@ export function renderReportTable(r: ScanReport, width = 80): string {
           { header: 'LAYER', grow: 0, min: 12 },
           { header: 'CONTENT', grow: 1, min: 10 },
         ],
-        r.sensitive.map((s) => [s.severity.toUpperCase(), s.key, `/${s.path}${s.line ? `:${s.line}` : ''}${s.visible === false ? ' (deleted)' : ''}`, shortDigest(s.layerDigest), s.masked]),
+        r.sensitive.map((s) => [s.severity.toUpperCase(), s.key, `${s.path.startsWith('config:') || s.path.startsWith('history[') ? s.path : `/${s.path}`}${s.line ? `:${s.line}` : ''}${s.visible === false ? ' (deleted)' : ''}`, shortDigest(s.layerDigest), s.masked]),
         width,
       ),
     );
