@@ -16,6 +16,7 @@ import { NonceLedger } from './auth/nonces.js';
 import { AlibabaActions, installAlibabaDispatcher } from './alibaba-surface.js';
 import { ApiError, renderAlibabaError, renderHssError, toApiError } from './errors.js';
 import { HssRouter } from './hss-surface.js';
+import { installIntakeRoutes, type IntakeRouteOptions } from './intake-routes.js';
 import { ApiMetrics } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import type { ApiModule, ApiServices, Surface } from './types.js';
@@ -33,6 +34,8 @@ export interface AppOptions {
   bodyLimit?: number;
   /** Process-level metrics (CPU, memory, event loop); on by default. */
   processMetrics?: boolean;
+  /** Mounts the CI/CD intake routes (src/api/intake-routes.ts) when set. */
+  intake?: IntakeRouteOptions;
 }
 
 export interface ApiApp {
@@ -161,6 +164,7 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
     return metrics.text();
   });
 
+  if (opts.intake) await installIntakeRoutes(app, { ...opts.intake, auth, services });
   installAlibabaDispatcher(app, alibaba, { auth, services });
   for (const module of opts.modules ?? []) module.register({ hss, alibaba });
   return { app, hss, alibaba, metrics };

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { buildApp } from '../api/app.js';
 import { API_MODULES } from '../api/modules.js';
 import { TarsierError } from '../errors.js';
+import { scheduleOptionsFromEnv, startScheduler, type Scheduler } from '../jobs/schedule.js';
 import { createWorker, openServiceContext } from '../service/context.js';
 import { parseIntOption } from './options.js';
 
@@ -36,10 +37,13 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   const port = parseIntOption('--port', flags.port, 0, 65535);
   const concurrency = parseIntOption('--concurrency', flags.concurrency, 1, 64);
   const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  // Read before anything opens: a bad TARSIER_SYNC_INTERVAL_MINUTES is a usage error, not a half-started server.
+  const schedule = flags.worker ? scheduleOptionsFromEnv() : undefined;
   const ctx = await openServiceContext({ dataDir: flags.dataDir });
   const { app } = await buildApp({
     services: { store: ctx.store, box: ctx.box, queue: ctx.queue },
     modules: API_MODULES,
+    intake: { dataDir: ctx.dataDir },
     logger: { level: process.env.TARSIER_LOG_LEVEL ?? 'info' },
   });
   let address: string;
@@ -52,6 +56,8 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   }
   const workers = flags.worker ? Array.from({ length: concurrency }, () => createWorker(ctx, log)) : [];
   for (const w of workers) w.start();
+  // Periodic syncs and rescans only make sense where something runs the jobs they queue.
+  const scheduler: Scheduler | undefined = schedule ? startScheduler(ctx, log, schedule) : undefined;
   // The one line scripts wait for: where the API is.
   process.stdout.write(`tarsier: listening on ${address} (${ctx.store.kind} store, ${workers.length} worker${workers.length === 1 ? '' : 's'}; docs at ${address}/docs)\n`);
   if (flags.demo) {
@@ -70,6 +76,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   });
   log('serve: stopping (in-flight requests and the current scan finish first)');
   await app.close();
+  await scheduler?.stop();
   await Promise.all(workers.map((w) => w.stop()));
   await ctx.close();
   log('serve: stopped');
