@@ -267,7 +267,8 @@ describe('health, readiness and metrics', () => {
     const res = await other.app.inject({ method: 'GET', url: '/readyz' });
     expect(res.statusCode).toBe(503);
     expect(res.json().status).toBe('unavailable');
-    await other.app.close();
+    // close() also removes the fixture's data dir (its store is already closed; closing twice is fine).
+    await other.close();
   });
 });
 
