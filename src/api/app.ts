@@ -112,7 +112,9 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
     requestIdHeader: false,
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
     // HSS ids (project 256 chars, image 128) must reach validation instead of becoming a 404.
-    routerOptions: { maxParamLength: 512, ignoreTrailingSlash: true },
+    // Seed 003 allows a vul_id of up to 65,535 characters: longer params are refused by validation
+    // (400 naming the parameter), not by the router with a bare 414.
+    routerOptions: { maxParamLength: 65_536, ignoreTrailingSlash: true },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
 
   installValidators(app);

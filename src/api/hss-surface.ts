@@ -41,6 +41,8 @@ export interface HssRouteSpec<P extends TObject, Q extends TObject, B extends TS
 export const EnterpriseProjectId = Type.String({
   minLength: 1,
   maxLength: 256,
+  // Printable characters only: a NUL must be a 400 here, not an error from the database.
+  pattern: '^[^\\u0000-\\u001f]+$',
   description: 'Enterprise project ID; "0" (default) is the default enterprise project, "all_granted_eps" every one the credential is granted.',
 });
 
