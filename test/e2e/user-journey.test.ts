@@ -68,7 +68,10 @@ function serve(dataDir: string): Promise<Served> {
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-8000)));
   const exit = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
   return new Promise((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`serve did not print "listening on" in 60 s: ${stderr}`)), 60_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      rej(new Error(`serve did not print "listening on" in 60 s: ${stderr}`));
+    }, 60_000);
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
       const m = /listening on (http:\/\/\S+)/.exec(stdout);
@@ -129,8 +132,9 @@ let ubuntu: ListedImage;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tarsier-e2e-'));
   const dataDir = join(dir, 'data');
-  const [images, reg] = await Promise.all([writeDemoImages(join(dir, 'images')), startRegistry()]);
-  registry = reg;
+  registry = await startRegistry();
+  const reg = registry;
+  const images = await writeDemoImages(join(dir, 'images'));
   const deb = images.find((i) => i.name === 'demo/debian:10')!;
   const ubu = images.find((i) => i.name === 'demo/ubuntu:16.04')!;
   expect([deb.format, ubu.format]).toEqual(['docker-archive', 'oci']);
