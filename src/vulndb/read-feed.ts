@@ -86,6 +86,14 @@ export async function* readFeed(target: string, opts: ReadOptions = {}): AsyncGe
   if (!format) {
     throw new TarsierError('input', `${target}: not a recognised advisory feed (OSV JSON/YAML or zip, Alpine secdb JSON, Debian DSA/DLA list or tracker JSON)`);
   }
+  if (format === 'osv') {
+    // One OSV file given on its own is the whole feed: unparseable, it fails (in a folder or zip
+    // it is one bad record among many and is skipped) — an import must not replace a source's
+    // data with nothing because its file was cut off.
+    const text = (await readCapped(target, MAX_RECORD_BYTES)).toString('utf8');
+    yield* osvFromText(text, target, isYamlName(target), opts, true);
+    return;
+  }
   yield* readFeedFile(target, format, opts);
 }
 
@@ -144,12 +152,14 @@ function hasSharedNodes(root: unknown): boolean {
   return false;
 }
 
-function* osvFromText(text: string, where: string, yaml: boolean, opts: ReadOptions): Generator<Advisory> {
+function* osvFromText(text: string, where: string, yaml: boolean, opts: ReadOptions, wholeFeed = false): Generator<Advisory> {
   let doc: unknown;
   try {
     doc = yaml ? parseOsvYaml(text) : JSON.parse(text);
   } catch (err) {
-    opts.warn?.(`${where}: not valid ${yaml ? 'YAML' : 'JSON'} (${firstLine(err)}); skipped`);
+    const problem = `${where}: not valid ${yaml ? 'YAML' : 'JSON'} (${firstLine(err)})`;
+    if (wholeFeed) throw new TarsierError('input', problem);
+    opts.warn?.(`${problem}; skipped`);
     return;
   }
   for (const record of Array.isArray(doc) ? doc : [doc]) {
