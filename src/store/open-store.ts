@@ -11,6 +11,7 @@ import { migrate } from './migrate.js';
 import { pglitePool, PgliteSession } from './pglite-pool.js';
 import type { Database } from './schema.js';
 import { defaultDataDir } from './data-dir.js';
+import { lockDataDir } from './dir-lock.js';
 
 export interface StoreOptions {
   /** PostgreSQL connection string; when absent, the embedded database in `dataDir` is used. */
@@ -97,7 +98,14 @@ async function openEmbedded(dataDir: string): Promise<Store> {
   const { PGlite } = await import('@electric-sql/pglite');
   const dir = join(dataDir, 'pgdata');
   await mkdir(dir, { recursive: true });
-  const pglite = await PGlite.create({ dataDir: dir, parsers: { [INT8]: toNumber, [NUMERIC]: toNumber } });
+  const unlock = await lockDataDir(join(dataDir, 'pgdata.lock'), `the embedded database in ${dataDir}`);
+  let pglite;
+  try {
+    pglite = await PGlite.create({ dataDir: dir, parsers: { [INT8]: toNumber, [NUMERIC]: toNumber } });
+  } catch (err) {
+    await unlock();
+    throw err;
+  }
   const session = new PgliteSession(pglite);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pglitePool(session) }) });
   return {
@@ -120,7 +128,11 @@ async function openEmbedded(dataDir: string): Promise<Store> {
       }
     },
     async close() {
-      await db.destroy();
+      try {
+        await db.destroy();
+      } finally {
+        await unlock();
+      }
     },
   };
 }

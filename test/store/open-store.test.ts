@@ -80,3 +80,26 @@ describe('store on postgres, several processes starting at once', () => {
     await expect(openStore({ databaseUrl: 'postgres://u:secret@127.0.0.1:1/x' })).rejects.toThrow(/^cannot open postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/x: /);
   });
 });
+
+describe('embedded database: one process at a time', () => {
+  it('refuses a second opener with a clear line, and takes over a lock whose process is gone', async () => {
+    const { mkdtemp, cp, rm, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dataDir = await mkdtemp(join(tmpdir(), 'tarsier-lock-'));
+    try {
+      if (process.env.TARSIER_PGLITE_TEMPLATE) await cp(process.env.TARSIER_PGLITE_TEMPLATE, dataDir, { recursive: true });
+      const first = await openStore({ dataDir });
+      // Another process holds it: simulate with a live pid that is not ours (our parent).
+      await first.close();
+      await writeFile(join(dataDir, 'pgdata.lock'), `${process.ppid}\n`);
+      await expect(openStore({ dataDir })).rejects.toThrow(new RegExp(`in use by process ${process.ppid} .*DATABASE_URL`));
+      // A crashed owner: a pid that does not exist is taken over.
+      await writeFile(join(dataDir, 'pgdata.lock'), '2147483646\n');
+      const again = await openStore({ dataDir });
+      await again.close();
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
