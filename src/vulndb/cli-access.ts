@@ -30,7 +30,14 @@ export function advisoryAccess(opts: { dataDir: string; databaseUrl?: string; wa
     loader: async (inventory) => {
       // Loaded on first use: a scan that never matches never pays for the database driver.
       const [{ openStore }, { sourceStatus }, { loadIndexFor }] = await Promise.all([import('../store/open-store.js'), import('./advisory-store.js'), import('./index-loader.js')]);
-      store ??= await openStore({ dataDir: opts.dataDir, databaseUrl: url });
+      try {
+        store ??= await openStore({ dataDir: opts.dataDir, databaseUrl: url });
+      } catch (err) {
+        // A running `tarsier serve` holds the embedded database: the scan still reports everything else.
+        opts.warn(`${(err as Error).message.split('\n')[0]}; vulnerabilities were not checked`);
+        const { buildIndex } = await import('../detect/vulns/match.js');
+        return buildIndex([]);
+      }
       if ((await sourceStatus(store)).length === 0) {
         opts.warn('the advisory database is empty: vulnerabilities were not checked (run `tarsier db import PATH` or `tarsier db update`)');
       }
