@@ -4,4 +4,8 @@
  */
 import { main } from './main.js';
 
-process.exit(await main(process.argv));
+const code = await main(process.argv);
+// process.exit drops what a pipe has not taken yet (a JSON report is easily over 64 KiB): the
+// callback of an empty write runs once everything written before it is flushed.
+await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((resolve) => s.write('', () => resolve()))));
+process.exit(code);
