@@ -4,7 +4,7 @@
  * must come back unchanged; and OSV YAML read with js-yaml must not let YAML aliases expand a small
  * document into a huge one (such documents go to the `yaml` parser and its alias cap).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -121,10 +121,18 @@ affected:
     const levels = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
     for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
     const text = `${levels.join('\n')}\nid: PYSEC-2024-3\naffected: [{package: {name: x, ecosystem: PyPI}, versions: *i}]\n`;
+    // In a folder the bad file is skipped with a warning; given alone it fails the import (the
+    // source must not be replaced by nothing) — both without expanding the aliases.
+    const folder = join(dir, 'bomb');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'PYSEC-2024-3.yaml'), text);
     const started = Date.now();
-    const { ids, warnings } = await read('PYSEC-2024-3.yaml', text);
+    const warnings: string[] = [];
+    const ids: string[] = [];
+    for await (const a of readFeed(folder, { warn: (m) => warnings.push(m) })) ids.push(a.id);
     expect(Date.now() - started).toBeLessThan(2000);
     expect(ids).toEqual([]);
     expect(warnings.join('\n')).toMatch(/PYSEC-2024-3\.yaml: not valid YAML .*alias/i);
+    await expect(read('PYSEC-2024-3.yaml', text)).rejects.toThrow(/not valid YAML .*alias/i);
   });
 });
