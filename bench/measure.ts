@@ -11,6 +11,8 @@ export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
 export interface ChildRun {
   seconds: number;
+  /** CPU time of the child, user + system, every thread (zlib's pool and workers included). */
+  cpuSeconds: number;
   maxRssMiB: number;
   code: number;
   stderr: string;
@@ -33,16 +35,23 @@ export function runNode(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Ch
     child.on('error', reject);
     child.on('close', (code) => {
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      const m = /TARSIER_BENCH_MAXRSS_KB=(\d+)/.exec(stderr);
-      resolve({ seconds, maxRssMiB: m ? Number(m[1]) / 1024 : NaN, code: code ?? -1, stderr: stderr.replace(/\n?TARSIER_BENCH_MAXRSS_KB=\d+\n/, '') });
+      const m = /TARSIER_BENCH_MAXRSS_KB=(\d+)(?: TARSIER_BENCH_CPU_US=(\d+))?/.exec(stderr);
+      resolve({
+        seconds,
+        cpuSeconds: m?.[2] ? Number(m[2]) / 1e6 : NaN,
+        maxRssMiB: m ? Number(m[1]) / 1024 : NaN,
+        code: code ?? -1,
+        stderr: stderr.replace(/\n?TARSIER_BENCH_MAXRSS_KB=\d+(?: TARSIER_BENCH_CPU_US=\d+)?\n/, ''),
+      });
     });
   });
 }
 
 /** Node's own streaming gunzip of the given files to nowhere: the decompression floor. */
-export async function gunzipFloor(files: string[]): Promise<{ seconds: number; bytes: number }> {
+export async function gunzipFloor(files: string[]): Promise<{ seconds: number; cpuSeconds: number; bytes: number }> {
   let bytes = 0;
   const start = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   for (const f of files) {
     await pipeline(
       createReadStream(f, { highWaterMark: 1 << 20 }),
@@ -55,7 +64,8 @@ export async function gunzipFloor(files: string[]): Promise<{ seconds: number; b
       }),
     );
   }
-  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, bytes };
+  const used = process.cpuUsage(cpu);
+  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, cpuSeconds: (used.user + used.system) / 1e6, bytes };
 }
 
 /** Best of `n` runs of an async measurement, by its `seconds`. */

@@ -1,5 +1,7 @@
-// Preloaded into benchmarked child processes (`node --import`): reports peak RSS on exit.
+// Preloaded into benchmarked child processes (`node --import`): reports peak RSS and CPU time
+// (user + system, all threads of the process) on exit.
 import { writeSync } from 'node:fs';
 process.on('exit', () => {
-  writeSync(2, `\nTARSIER_BENCH_MAXRSS_KB=${process.resourceUsage().maxRSS}\n`);
+  const u = process.resourceUsage();
+  writeSync(2, `\nTARSIER_BENCH_MAXRSS_KB=${u.maxRSS} TARSIER_BENCH_CPU_US=${u.userCPUTime + u.systemCPUTime}\n`);
 });

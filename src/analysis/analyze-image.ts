@@ -2,32 +2,25 @@
  * The spine: image source → manifest and config → each layer once (or its cached facts) →
  * merged inventory. Layers whose facts are all cached are never downloaded.
  */
-import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { TarsierError } from '../errors.js';
 import { uncompressedLayer } from '../image/layer-stream.js';
-import type { ImageConfig, ImageSource } from '../image/types.js';
-import type { Inventory, LayerInfo } from './inventory.js';
+import type { ImageSource } from '../image/types.js';
+import { imageArtifact, layerInfos, readImageHead, type ImageHead, type ScanLimits } from './image-head.js';
+import type { Inventory } from './inventory.js';
 import type { LayerCache } from './layer-cache.js';
 import { mergeLayers, type MergeLayer } from './merge.js';
 import type { Analyzer, AnalyzerLayerResult } from './types.js';
 import { walkLayer } from './walker.js';
 
-export interface ScanLimits {
-  /** Uncompressed bytes of the whole image. */
-  maxImageBytes: number;
-  /** Uncompressed bytes of one layer. */
-  maxLayerBytes: number;
-  /** Tar entries in one layer. */
-  maxEntries: number;
-}
+export { DEFAULT_LIMITS, type ScanLimits } from './image-head.js';
 
-export const DEFAULT_LIMITS: ScanLimits = {
-  maxImageBytes: 32 * 2 ** 30,
-  maxLayerBytes: 16 * 2 ** 30,
-  maxEntries: 2_000_000,
-};
+/**
+ * Layers at least this big (stored) are hashed on the worker thread, which frees the main thread
+ * that parses tar and runs the analyzers; a small layer is cheaper to hash than to copy across.
+ */
+const OFF_THREAD_HASH_MIN_BYTES = 1 << 20;
 
 export interface ScanProgress {
   layerStart(index: number, total: number, desc: { digest: string; size: number }, cached: boolean): void;
@@ -48,45 +41,15 @@ export interface AnalyzeOptions {
    * tar entries, so a second layer in flight keeps both cores busy; memory stays per-layer bounded.
    */
   layerConcurrency?: number;
-}
-
-function parseConfig(bytes: Buffer, where: string): ImageConfig {
-  try {
-    const cfg = JSON.parse(bytes.toString('utf8')) as ImageConfig;
-    if (typeof cfg !== 'object' || cfg === null) throw new Error('not an object');
-    return cfg;
-  } catch (err) {
-    throw new TarsierError('input', `${where}: image config is not valid JSON (${(err as Error).message})`);
-  }
-}
-
-/** Maps each layer to the history line that created it (history has extra empty_layer lines). */
-function layerCommands(config: ImageConfig, layerCount: number): Array<string | undefined> {
-  const made = (config.history ?? []).filter((h) => !h.empty_layer);
-  if (made.length !== layerCount) return Array.from({ length: layerCount }, (_, i) => made[i]?.created_by);
-  return made.map((h) => h.created_by);
+  /** Manifest and config already read and checked by the caller (the pipeline reads them first). */
+  head?: ImageHead;
 }
 
 export async function analyzeImage(source: ImageSource, opts: AnalyzeOptions): Promise<Inventory> {
   const where = source.ref;
-  const manifest = await source.manifest();
-  const configBytes = await source.configBytes();
-  const configDigest = `sha256:${createHash('sha256').update(configBytes).digest('hex')}`;
-  if (manifest.config.digest.startsWith('sha256:') && configDigest !== manifest.config.digest) {
-    throw new TarsierError('digest_mismatch', `${where}: config does not match its digest ${manifest.config.digest}`);
-  }
-  const config = parseConfig(configBytes, where);
-  const diffIds = config.rootfs?.diff_ids ?? [];
-  if (diffIds.length !== manifest.layers.length) {
-    throw new TarsierError('input', `${where}: manifest has ${manifest.layers.length} layers but the config lists ${diffIds.length} diffIDs`);
-  }
-  // Cheap early refusals: stored sizes are lower bounds of uncompressed sizes for real layers.
-  const storedTotal = manifest.layers.reduce((s, l) => s + l.size, 0);
-  if (storedTotal > opts.limits.maxImageBytes) throw new TarsierError('image_oversized', `${where}: ${storedTotal} compressed bytes, over the ${opts.limits.maxImageBytes}-byte image limit`);
-  for (const [i, l] of manifest.layers.entries()) {
-    if (l.size > opts.limits.maxLayerBytes) throw new TarsierError('layer_oversized', `${where}: layer ${i + 1} is ${l.size} bytes compressed, over the ${opts.limits.maxLayerBytes}-byte layer limit`);
-  }
-  const commands = layerCommands(config, manifest.layers.length);
+  const head = opts.head ?? (await readImageHead(source, opts.limits));
+  const { manifest, diffIds } = head;
+  const infos = layerInfos(head);
   const warnings: string[] = [];
   const warn = (m: string) => {
     warnings.push(m);
@@ -101,8 +64,7 @@ export async function analyzeImage(source: ImageSource, opts: AnalyzeOptions): P
   const analyzeLayer = async (i: number): Promise<MergeLayer> => {
     const desc = manifest.layers[i]!;
     const diffId = diffIds[i] as string;
-    if (!/^sha256:[a-f0-9]{64}$/.test(diffId)) throw new TarsierError('input', `${where}: invalid diffID ${JSON.stringify(diffId).slice(0, 80)} for layer ${i + 1}`);
-    const info: LayerInfo = { digest: desc.digest, diffId, size: desc.size, ...(commands[i] ? { createdBy: commands[i] } : {}) };
+    const info = infos[i]!;
     const byAnalyzer: Record<string, AnalyzerLayerResult> = {};
     const missing: Analyzer[] = [];
     for (const a of opts.analyzers) {
@@ -129,6 +91,7 @@ export async function analyzeImage(source: ImageSource, opts: AnalyzeOptions): P
           maxLayerBytes: opts.limits.maxLayerBytes,
           where: layerWhere,
           storedDigestVerified: source.verifiesBlobs === true,
+          offThreadHash: desc.size >= OFF_THREAD_HASH_MIN_BYTES,
           onProgress: (s, u) => opts.progress?.layerBytes(s, u, i),
         });
         const fresh = await walkLayer(stream.tar, missing, { diffId, where: layerWhere, limits: { maxEntries: opts.limits.maxEntries }, onWarning: warn });
@@ -172,14 +135,8 @@ export async function analyzeImage(source: ImageSource, opts: AnalyzeOptions): P
     for (const b of inFlight) b.destroy();
     throw err;
   }
-  const platform = [config.os, config.architecture, config.variant].filter(Boolean).join('/') || opts.platform;
-  return mergeLayers({
-    artifact: { ref: source.ref, type: source.type, digest: manifest.digest, configDigest, size: manifest.size, platform },
-    layers,
-    analyzers: opts.analyzers,
-    config,
-    warnings,
-  });
+  // The artifact's layer list is rebuilt by the merge from the same infos.
+  return mergeLayers({ artifact: imageArtifact(source, head, opts.platform), layers, analyzers: opts.analyzers, config: head.config, warnings });
 }
 
 /** Reads a stream to its end and surfaces any error it had, even one raised before we got here. */

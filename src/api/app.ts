@@ -115,6 +115,9 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
     // Seed 003 allows a vul_id of up to 65,535 characters: longer params are refused by validation
     // (400 naming the parameter), not by the router with a bare 414.
     routerOptions: { maxParamLength: 65_536, ignoreTrailingSlash: true },
+    // HSS documents X-Auth-Token up to 32,768 characters (IAM tokens are that large): Node's 16 KiB
+    // header limit would answer such a request with a bare 431 before it reaches authentication.
+    http: { maxHeaderSize: 64 * 1024 },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
 
   installValidators(app);

@@ -48,6 +48,11 @@ export const EnterpriseProjectId = Type.String({
 
 export const ProjectId = Type.String({ minLength: 1, maxLength: 256, description: 'Project ID (the credential\'s project).' });
 
+/** HSS request headers besides the credential: `region` (1-128 characters) is accepted and has no effect (Tarsier has no regions). */
+export const HssHeaders = Type.Object({
+  region: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: '^[^\\u0000-\\u001f]+$', description: 'Region ID (accepted for SDK compatibility; Tarsier has no regions).' })),
+});
+
 interface ObjectSchema {
   type: 'object';
   properties: Record<string, unknown>;
@@ -81,6 +86,7 @@ export class HssRouter {
         tags: spec.tags ?? ['HSS'],
         params: withProperty(spec.params, 'project_id', ProjectId, true),
         querystring: withProperty(spec.querystring, 'enterprise_project_id', EnterpriseProjectId, false),
+        headers: HssHeaders,
         ...(spec.body ? { body: spec.body } : {}),
         ...(spec.response ? { response: { 200: spec.response } } : {}),
         security: [{ XAuthToken: [] }, { SdkHmacSha256: [] }],

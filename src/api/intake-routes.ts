@@ -12,6 +12,7 @@ import { CICD_ARCHIVE_ROUTE, CICD_UPLOAD_CONTENT_TYPE, CICD_UPLOAD_ROUTE } from 
 import type { Authenticator } from './auth/authenticate.js';
 import { headerValue } from './auth/encoding.js';
 import { ApiError, toApiError } from './errors.js';
+import { EnterpriseProjectId } from './hss-surface.js';
 import type { ApiServices } from './types.js';
 
 export interface IntakeRouteOptions {
@@ -67,7 +68,8 @@ const ARCHIVE_QUERY = {
     image_name: { type: 'string', minLength: 1, maxLength: 255, description: 'Repository name (lower case; a-z, 0-9, . _ - and /).' },
     image_version: { type: 'string', minLength: 1, maxLength: 128, description: 'Tag.' },
     namespace: { type: 'string', maxLength: 255 },
-    enterprise_project_id: { type: 'string', minLength: 1, maxLength: 256 },
+    // The HSS surface's own: a NUL or control character is a 400 naming it, not a store error.
+    enterprise_project_id: EnterpriseProjectId,
   },
 } as const;
 

@@ -20,6 +20,8 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   serve: async () => (await import('./serve.js')).registerServe,
   token: async () => (await import('./token.js')).registerToken,
   'access-key': async () => (await import('./access-key.js')).registerAccessKey,
+  gc: async () => (await import('./gc.js')).registerGc,
+  cache: async () => (await import('./cache.js')).registerCache,
 };
 
 export const EXIT_USAGE = 2;

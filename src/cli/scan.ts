@@ -1,15 +1,17 @@
 /** `tarsier scan [flags] REF`: analyse one image and write a report. */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { DEFAULT_LIMITS } from '../analysis/analyze-image.js';
-import { defaultCacheDir, LayerCache } from '../analysis/layer-cache.js';
+import { DEFAULT_LIMITS } from '../analysis/image-head.js';
+import { cacheMaxBytes, CACHE_MAX_SIZE_ENV, defaultCacheDir, LayerCache } from '../analysis/layer-cache.js';
+import { defaultAnalyzers } from '../analysis/analyzers/index.js';
+import { createSensitiveAnalyzer } from '../analysis/analyzers/sensitive.js';
+import { DEFAULT_SECRET_CONFIG, DEFAULT_SECRET_IGNORE, loadSecretOptions, secretRuleSet } from '../detect/sensitive/config-file.js';
 import { scanSource } from '../scan/pipeline.js';
 import { defaultDataDir } from '../store/data-dir.js';
 import { advisoryAccess } from '../vulndb/cli-access.js';
 import { openImage } from '../image/open-image.js';
 import { TarsierError } from '../errors.js';
 import type { Inventory } from '../analysis/inventory.js';
-import { uploadIdentity, uploadScanResult } from '../intake/upload.js';
 import { toCycloneDx } from '../report/cyclonedx.js';
 import { buildReport, filterBySeverity, hasFindings, SEVERITIES, type ScanReport } from '../report/model.js';
 import { toSarif } from '../report/sarif.js';
@@ -30,6 +32,7 @@ interface ScanFlags {
   password?: string;
   cacheDir?: string;
   cache: boolean;
+  cacheMaxSize?: string;
   dataDir?: string;
   severity?: string;
   exitCode: string;
@@ -40,6 +43,9 @@ interface ScanFlags {
   quiet?: boolean;
   server?: string;
   token?: string;
+  secretConfig?: string;
+  secretIgnorefile?: string;
+  skipSecretPaths?: string[];
 }
 
 export function registerScan(program: Command, run: (fn: () => Promise<number>) => void): void {
@@ -55,6 +61,7 @@ export function registerScan(program: Command, run: (fn: () => Promise<number>) 
     .option('--password <password>', 'registry password (or TARSIER_PASSWORD)')
     .option('--cache-dir <dir>', 'layer cache directory', defaultCacheDir())
     .option('--no-cache', 'do not read or write the layer cache')
+    .option('--cache-max-size <size>', `bound of the cache directory, least recently used entries pruned first; "unlimited" never prunes (default ${CACHE_MAX_SIZE_ENV} or 2GiB)`)
     .option('--data-dir <dir>', 'where the advisory database lives (or DATABASE_URL)', defaultDataDir())
     .option('--severity <list>', `report only these severities (comma list of ${SEVERITY_CHOICES.join(',')})`)
     .option('--exit-code <n>', 'exit with this code when findings remain after filtering', '0')
@@ -65,6 +72,9 @@ export function registerScan(program: Command, run: (fn: () => Promise<number>) 
     .option('-q, --quiet', 'no progress output')
     .option('--server <url>', 'also upload the result to this Tarsier server, as a cicd image of the token\'s project')
     .option('--token <token>', 'API token for --server (or TARSIER_TOKEN)')
+    .option('--secret-config <file>', `secret scanning config: custom rules, disabled keys/rules, path whitelist, allowed values (default ./${DEFAULT_SECRET_CONFIG} when present)`)
+    .option('--secret-ignorefile <file>', `secret findings to ignore: path globs, KEY:glob, md5:HASH per line (default ./${DEFAULT_SECRET_IGNORE} when present)`)
+    .option('--skip-secret-paths <globs>', 'comma list of in-image path globs never scanned for secrets (repeatable)', (v: string, prev: string[]) => [...prev, ...v.split(',')], [])
     .action((image: string, flags: ScanFlags) => run(() => scanCommand(image, flags)));
 }
 
@@ -77,12 +87,17 @@ export async function scanCommand(image: string, flags: ScanFlags): Promise<numb
     maxLayerBytes: parseSize('--max-layer-size', flags.maxLayerSize ?? '16GiB'),
     maxEntries: parseIntOption('--max-entries', flags.maxEntries ?? String(DEFAULT_LIMITS.maxEntries), 1, 100_000_000),
   };
+  const maxBytes = cacheMaxBytes(flags.cacheMaxSize);
   const token = flags.token ?? process.env.TARSIER_TOKEN;
   if (flags.server !== undefined && !token) throw new TarsierError('usage', '--server needs an API token: --token or TARSIER_TOKEN');
   if (flags.server === undefined && flags.token !== undefined) throw new TarsierError('usage', '--token is only used with --server');
   // Progress only for a person watching: stderr is a terminal, not CI, and stdout is not a machine format.
   const showProgress = !flags.quiet && process.stderr.isTTY === true && !process.env.CI && (format === 'table' || flags.output !== undefined);
   const progress = showProgress ? new TtyProgress(process.stderr, image) : undefined;
+  const secretFlags = { config: flags.secretConfig, ignoreFile: flags.secretIgnorefile, allowPaths: flags.skipSecretPaths };
+  // Only a user rule set is compiled up front (its mistakes are usage errors); the built-in rules
+  // compile on first use, which a scan answered from the result cache never reaches.
+  const sensitiveRules = Object.keys(loadSecretOptions(secretFlags).options).length > 0 ? secretRuleSet(secretFlags) : undefined;
   const source = await openImage(image, {
     platform: flags.platform,
     insecure: flags.insecure,
@@ -101,8 +116,9 @@ export async function scanCommand(image: string, flags: ScanFlags): Promise<numb
   let inventory: Inventory;
   try {
     const outcome = await scanSource(source, {
-      detect: { ignoreUnfixed: flags.ignoreUnfixed === true, advisories: advisories.loader, onWarning: warn },
-      cache: flags.cache ? new LayerCache(flags.cacheDir ?? defaultCacheDir()) : null,
+      analyzers: sensitiveRules ? [...defaultAnalyzers().filter((a) => a.name !== 'sensitive'), createSensitiveAnalyzer(sensitiveRules)] : defaultAnalyzers(),
+      detect: { ignoreUnfixed: flags.ignoreUnfixed === true, advisories: advisories.loader, onWarning: warn, sensitiveRules },
+      cache: flags.cache ? new LayerCache(flags.cacheDir ?? defaultCacheDir(), { maxBytes }) : null,
       limits,
       platform: flags.platform,
       progress,
@@ -122,6 +138,8 @@ export async function scanCommand(image: string, flags: ScanFlags): Promise<numb
   if (flags.output) await writeFile(flags.output, text);
   else process.stdout.write(text);
   if (flags.server !== undefined && token) {
+    // Loaded only for uploads: the HTTP client and payload schema cost a cached scan more than its work.
+    const { uploadIdentity, uploadScanResult } = await import('../intake/upload.js');
     const uploaded = await uploadScanResult({ server: flags.server, token, image: await uploadIdentity(image), report: fullReport, inventory });
     if (!flags.quiet) process.stderr.write(`uploaded to ${flags.server} as cicd image ${uploaded.image_id}\n`);
   }

@@ -7,7 +7,8 @@ import type { Command } from 'commander';
 import { buildApp } from '../api/app.js';
 import { API_MODULES } from '../api/modules.js';
 import { TarsierError } from '../errors.js';
-import { scheduleOptionsFromEnv, startScheduler, type Scheduler } from '../jobs/schedule.js';
+import { startScheduler, type Scheduler } from '../jobs/schedule.js';
+import { validateServiceEnv } from '../jobs/service-env.js';
 import { createWorker, openServiceContext } from '../service/context.js';
 import { parseIntOption } from './options.js';
 
@@ -37,8 +38,10 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   const port = parseIntOption('--port', flags.port, 0, 65535);
   const concurrency = parseIntOption('--concurrency', flags.concurrency, 1, 64);
   const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
-  // Read before anything opens: a bad TARSIER_SYNC_INTERVAL_MINUTES is a usage error, not a half-started server.
-  const schedule = flags.worker ? scheduleOptionsFromEnv() : undefined;
+  // Read before anything opens: a bad TARSIER_* value (sync interval, cache size, job retention…) is
+  // a usage error, not a half-started server or every scan job failing with it.
+  const env = validateServiceEnv();
+  const schedule = flags.worker ? env.schedule : undefined;
   const ctx = await openServiceContext({ dataDir: flags.dataDir });
   const { app } = await buildApp({
     services: { store: ctx.store, box: ctx.box, queue: ctx.queue },

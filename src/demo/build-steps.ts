@@ -33,7 +33,7 @@ export function addRootfsLine(label: string): string {
 export function rootfsEntries(rootfs: StockRootfs, keep: (path: string) => boolean = () => true): LayerEntrySpec[] {
   const out: LayerEntrySpec[] = [];
   for (const d of rootfs.dirs) if (keep(d.path)) out.push({ path: d.path, type: 'dir', mode: d.mode, uid: d.uid, gid: d.gid });
-  for (const f of rootfs.files) if (keep(f.path)) out.push({ path: f.path, content: f.content, mode: f.mode ?? 0o644, uid: f.uid ?? 0, gid: f.gid ?? 0 });
+  for (const f of rootfs.files) if (keep(f.path)) out.push({ path: f.path, content: f.content, mode: f.mode, uid: f.uid, gid: f.gid });
   for (const s of rootfs.symlinks) if (keep(s.path)) out.push({ path: s.path, type: 'symlink', linkTarget: s.target, mode: 0o777 });
   for (const m of rootfs.markers) if (keep(m.path)) out.push({ path: m.path, content: '', mode: m.mode, uid: m.uid, gid: m.gid });
   return out;
@@ -44,6 +44,15 @@ export function stockText(rootfs: StockRootfs, path: string): string {
   const f = rootfs.files.find((x) => x.path === path);
   if (!f) throw new Error(`demo rootfs has no ${path}`);
   return f.content;
+}
+
+/**
+ * SSH host keys. The stock trees state the ones a release's openssh-server postinst generates (as
+ * content-less markers and placeholder public keys, which is all the baseline checks read); the
+ * demo images lay a real generated key pair there instead (secrets.ts), as a built image holds one.
+ */
+export function isSshHostKeyFile(path: string): boolean {
+  return path.startsWith('etc/ssh/ssh_host_');
 }
 
 /** Files that openssh-server's package brings: they belong to the layer that installs it, not the base. */

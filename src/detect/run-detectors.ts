@@ -1,11 +1,12 @@
 /** Runs every detector over an inventory and returns the report's finding lists. */
 import type { Inventory } from '../analysis/inventory.js';
-import { emptyFindings, type Findings } from '../report/model.js';
+import { emptyFindings, type Findings, type ReportVulnerability } from '../report/model.js';
 import { baselineToReport, evaluateBaseline } from './baseline/evaluate.js';
 import { buildRisksToReport, evaluateBuildRisks } from './build/evaluate.js';
 import type { Lang } from './sensitive/catalog.js';
 import { detectSensitive } from './sensitive/detect.js';
-import { matchInventory, type AdvisoryIndex } from './vulns/match.js';
+import type { CompiledRuleSet } from './sensitive/ruleset.js';
+import type { AdvisoryIndex } from './vulns/match.js';
 
 export interface DetectOptions {
   ignoreUnfixed: boolean;
@@ -16,6 +17,8 @@ export interface DetectOptions {
   advisories?: (inventory: Inventory) => Promise<AdvisoryIndex>;
   /** Language of sensitive-rule names and advice. */
   lang?: Lang;
+  /** The user's sensitive rule set (custom rules, whitelist, ignore file) for the image-config scan; default built-in. */
+  sensitiveRules?: CompiledRuleSet;
   /** Told about anything that limits the findings (unknown OS, empty advisory database …). */
   onWarning?: (message: string) => void;
 }
@@ -23,16 +26,24 @@ export interface DetectOptions {
 export async function runDetectors(inventory: Inventory, opts: DetectOptions): Promise<Findings> {
   const findings = emptyFindings();
   const warn = (m: string) => opts.onWarning?.(m);
-  findings.sensitive = detectSensitive(inventory, { lang: opts.lang ?? 'en' });
+  findings.sensitive = detectSensitive(inventory, { lang: opts.lang ?? 'en', rules: opts.sensitiveRules });
   const baseline = evaluateBaseline(inventory);
   findings.baseline = baselineToReport(baseline);
   for (const w of baseline.warnings) warn(w);
   findings.buildRisks = buildRisksToReport(evaluateBuildRisks(inventory));
-  if (opts.advisories) {
-    const index = await opts.advisories(inventory);
-    const matched = matchInventory(inventory, index, { ignoreUnfixed: opts.ignoreUnfixed });
-    findings.vulnerabilities = matched.vulnerabilities;
-    for (const w of matched.warnings) warn(w);
-  }
+  findings.vulnerabilities = await matchVulnerabilities(inventory, opts);
   return findings;
+}
+
+/**
+ * The vulnerability step alone: it always runs against the current advisory database, also for a
+ * scan whose other findings came from the result cache. The matcher loads only when there is one.
+ */
+export async function matchVulnerabilities(inventory: Inventory, opts: DetectOptions): Promise<ReportVulnerability[]> {
+  if (!opts.advisories) return [];
+  const index = await opts.advisories(inventory);
+  const { matchInventory } = await import('./vulns/match.js');
+  const matched = matchInventory(inventory, index, { ignoreUnfixed: opts.ignoreUnfixed });
+  for (const w of matched.warnings) opts.onWarning?.(w);
+  return matched.vulnerabilities;
 }

@@ -9,6 +9,7 @@ import { PassThrough, type Readable, Transform, type TransformCallback } from 'n
 import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { Decompress as ZstdDecompress } from 'fzstd';
 import { TarsierError } from '../errors.js';
+import { OffThreadHash } from './off-thread-hash.js';
 import type { Descriptor } from './types.js';
 
 export interface LayerLimits {
@@ -34,28 +35,69 @@ export interface LayerStreamOptions extends LayerLimits {
   where: string;
   /** The source already verifies the stored digest while streaming: count and bound, don't hash twice. */
   storedDigestVerified?: boolean;
+  /** Hash on the shared worker thread (see off-thread-hash.ts) instead of this one. */
+  offThreadHash?: boolean;
 }
 
 /** zstd windows above this are refused: a hostile frame header could ask for 2 GiB. */
 const MAX_ZSTD_WINDOW = 256 << 20;
 
-function hashOf(digest: string): Hash | null {
+/** A running digest, computed here or on the hash worker; `ready` is its backpressure. */
+interface StreamDigest {
+  update(chunk: Buffer): void;
+  ready(): Promise<void> | null;
+  digest(): Promise<string>;
+  abort(): void;
+}
+
+function digestFor(digest: string, offThread: boolean): StreamDigest | null {
   const alg = digest.split(':')[0];
-  return alg === 'sha256' || alg === 'sha512' ? createHash(alg) : null;
+  if (alg !== 'sha256' && alg !== 'sha512') return null;
+  if (offThread) return new OffThreadHash(alg);
+  const h: Hash = createHash(alg);
+  return { update: (c) => h.update(c), ready: () => null, digest: async () => h.digest('hex'), abort: () => undefined };
+}
+
+/** Passes a chunk on once the digest can take more (at once, unless the hash worker lags). */
+function passOn(stream: Transform, hash: StreamDigest | null, chunk: Buffer, cb: TransformCallback): void {
+  const wait = hash?.ready();
+  if (!wait) {
+    cb(null, chunk);
+    return;
+  }
+  stream.push(chunk);
+  void wait.then(() => cb());
+}
+
+/** Finishes a check: compares the digest, then ends the stream or fails it with `mismatch`. */
+function verify(hash: StreamDigest | null, expected: string, mismatch: (actual: string) => TarsierError, cb: TransformCallback): void {
+  if (!hash) {
+    cb();
+    return;
+  }
+  hash.digest().then(
+    (hex) => {
+      const actual = `${expected.split(':')[0]}:${hex}`;
+      cb(actual === expected ? null : mismatch(actual));
+    },
+    // Not the input's fault: reported as an internal error.
+    (err: Error) => cb(new Error(`hashing on the worker thread failed (${err.message})`)),
+  );
 }
 
 /** Counts, hashes and bounds the stored bytes; verifies digest and size at the end. */
 class StoredBytesCheck extends Transform {
-  private readonly hash: Hash | null;
+  private readonly hash: StreamDigest | null;
   bytes = 0;
   constructor(
     private readonly desc: Descriptor,
-    private readonly verifyDigest: boolean,
+    verifyDigest: boolean,
     private readonly where: string,
     private readonly progress: () => void,
+    offThread: boolean,
   ) {
     super();
-    this.hash = verifyDigest ? hashOf(desc.digest) : null;
+    this.hash = verifyDigest ? digestFor(desc.digest, offThread) : null;
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.bytes += chunk.length;
@@ -65,31 +107,28 @@ class StoredBytesCheck extends Transform {
     }
     this.hash?.update(chunk);
     this.progress();
-    cb(null, chunk);
+    passOn(this, this.hash, chunk, cb);
   }
   override _flush(cb: TransformCallback): void {
     if (this.desc.size > 0 && this.bytes !== this.desc.size) {
       cb(new TarsierError('digest_mismatch', `${this.where}: blob ${this.desc.digest} has ${this.bytes} bytes, its manifest declares ${this.desc.size}`));
       return;
     }
-    if (this.hash) {
-      const actual = `${this.desc.digest.split(':')[0]}:${this.hash.digest('hex')}`;
-      if (actual !== this.desc.digest) {
-        cb(new TarsierError('digest_mismatch', `${this.where}: blob content hashes to ${actual.slice(0, 19)}…, not ${this.desc.digest}`));
-        return;
-      }
-    }
-    cb();
+    verify(this.hash, this.desc.digest, (actual) => new TarsierError('digest_mismatch', `${this.where}: blob content hashes to ${actual.slice(0, 19)}…, not ${this.desc.digest}`), cb);
+  }
+  override _destroy(err: Error | null, cb: (error?: Error | null) => void): void {
+    this.hash?.abort();
+    cb(err);
   }
 }
 
 /** Counts, hashes and bounds the uncompressed tar; verifies the diffID at the end. */
 class DiffIdCheck extends Transform {
-  private readonly hash: Hash | null;
+  private readonly hash: StreamDigest | null;
   bytes = 0;
   constructor(private readonly opts: LayerStreamOptions, private readonly progress: () => void) {
     super({ highWaterMark: 1 << 20 });
-    this.hash = hashOf(opts.diffId);
+    this.hash = digestFor(opts.diffId, opts.offThreadHash === true);
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.bytes += chunk.length;
@@ -105,17 +144,14 @@ class DiffIdCheck extends Transform {
     }
     this.hash?.update(chunk);
     this.progress();
-    cb(null, chunk);
+    passOn(this, this.hash, chunk, cb);
   }
   override _flush(cb: TransformCallback): void {
-    if (this.hash) {
-      const actual = `${this.opts.diffId.split(':')[0]}:${this.hash.digest('hex')}`;
-      if (actual !== this.opts.diffId) {
-        cb(new TarsierError('digest_mismatch', `${this.opts.where}: uncompressed layer hashes to ${actual.slice(0, 19)}…, not diffID ${this.opts.diffId}`));
-        return;
-      }
-    }
-    cb();
+    verify(this.hash, this.opts.diffId, (actual) => new TarsierError('digest_mismatch', `${this.opts.where}: uncompressed layer hashes to ${actual.slice(0, 19)}…, not diffID ${this.opts.diffId}`), cb);
+  }
+  override _destroy(err: Error | null, cb: (error?: Error | null) => void): void {
+    this.hash?.abort();
+    cb(err);
   }
 }
 
@@ -210,7 +246,7 @@ export function uncompressedLayer(stored: Readable, opts: LayerStreamOptions): {
     const zstd = first.length >= 4 && first[0] === 0x28 && first[1] === 0xb5 && first[2] === 0x2f && first[3] === 0xfd;
     const compressed = gzip || zstd;
     const verifyStored = !opts.storedDigestVerified && !(compressed && opts.desc.digest === opts.diffId);
-    storedCheck = new StoredBytesCheck(opts.desc, verifyStored, opts.where, report);
+    storedCheck = new StoredBytesCheck(opts.desc, verifyStored, opts.where, report, opts.offThreadHash === true);
     // A deep output buffer lets zlib (on the thread pool) decompress ahead while this thread parses tar.
     const decompressor: Transform = gzip ? createGunzip({ chunkSize: 256 << 10, highWaterMark: 8 << 20 } as ZlibOptions) : zstd ? new ZstdStream(opts.where) : new PassThrough();
     const stages: Transform[] = [storedCheck, decompressor, diffCheck];

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { SignatureLookup } from './signatures.js';
 
 export const MEDIA_TYPES = {
   ociManifest: 'application/vnd.oci.image.manifest.v1+json',
@@ -90,5 +91,7 @@ export interface ImageSource {
   /** The raw config bytes; callers verify them against `manifest().config.digest`. */
   configBytes(): Promise<Buffer>;
   openBlob(desc: Descriptor): Promise<Readable>;
+  /** Signatures of the image (cosign, Notation) where the source can hold them; absent: cannot tell. */
+  signatures?(): Promise<SignatureLookup>;
   close(): Promise<void>;
 }

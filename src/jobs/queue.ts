@@ -59,8 +59,12 @@ export class JobQueue {
     return this.enqueue(kind, payload, opts, now);
   }
 
-  /** Claims the next ready job of these kinds, or a running one whose lease lapsed. */
-  async claim(kinds: string[], owner: string, now = Date.now()): Promise<Job | undefined> {
+  /**
+   * Claims the next ready job of these kinds, or a running one whose lease lapsed. A lapsed job
+   * with no attempt left is failed for good instead, and handed to `onGiveUp` so the caller can
+   * record the failure where the job's dead holder could not (image status, task progress).
+   */
+  async claim(kinds: string[], owner: string, now = Date.now(), onGiveUp?: (job: Job, reason: string) => Promise<void>): Promise<Job | undefined> {
     for (;;) {
       const rows = await this.store.query<{ id: number; kind: string; payload: Record<string, unknown>; attempts: number; max_attempts: number; project_id: string | null; task_id: string | null }>(
         `UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = $1, lease_until = $2
@@ -76,12 +80,14 @@ export class JobQueue {
       );
       const r = rows[0];
       if (!r) return undefined;
+      const job: Job = { id: r.id, kind: r.kind, payload: r.payload, attempts: r.attempts, maxAttempts: r.max_attempts, projectId: r.project_id, taskId: r.task_id };
       if (r.attempts > r.max_attempts) {
         // Its last holder died on the final attempt: give up on it rather than loop forever.
-        await this.finish(r.id, owner, 'failed', { error: 'lease expired on the last attempt (worker died?)' }, now);
+        const reason = `the worker running it stopped responding on its last attempt (${r.max_attempts} of ${r.max_attempts}); lease expired`;
+        if ((await this.finish(r.id, owner, 'failed', { error: reason }, now)) && onGiveUp) await onGiveUp({ ...job, attempts: r.max_attempts }, reason);
         continue;
       }
-      return { id: r.id, kind: r.kind, payload: r.payload, attempts: r.attempts, maxAttempts: r.max_attempts, projectId: r.project_id, taskId: r.task_id };
+      return job;
     }
   }
 
@@ -156,5 +162,14 @@ export class LeaseLock {
 
   async release(name: string, owner: string): Promise<void> {
     await this.store.query(`DELETE FROM scan_locks WHERE name = $1 AND owner = $2`, [name, owner]);
+  }
+
+  /**
+   * Keeps a held lock from lapsing while its holder works, renewing it well within the lease (short
+   * leases in tests, 30 s by default); call the returned function to stop (before releasing it).
+   */
+  keepRenewed(name: string, owner: string): () => void {
+    const timer = setInterval(() => void this.renew(name, owner).catch(() => undefined), Math.max(200, Math.min(5_000, this.leaseMs / 3)));
+    return () => clearInterval(timer);
   }
 }

@@ -2,7 +2,8 @@
  * The `sync` job: list every tag of one registry (restricted to its namespace), record each as an
  * image reference of the registry's project with the digest the tag names now, and queue a scan
  * only where that digest has no successful scan on record — new tags, moved tags, and tags whose
- * last scan failed. Unchanged tags cost one HEAD (none on Harbor) and no scan.
+ * last scan failed. Unchanged tags cost one HEAD (none on Harbor) and no scan. After a complete
+ * listing, references to tags the registry no longer holds are removed (sync-reconcile.ts).
  */
 import { TarsierError } from '../errors.js';
 import type { ImageType } from '../store/images-repo.js';
@@ -12,6 +13,7 @@ import { registryCredentials } from '../store/registries-repo.js';
 import type { SecretBox } from '../store/secret-box.js';
 import type { Job, JobQueue } from './queue.js';
 import { listerFor, type ListedTag, type ListerOptions } from './registry-listers/index.js';
+import { confirmGone, removeReferences, unseenReferences } from './sync-reconcile.js';
 import { createScanTask, enqueueScan, type TaskType } from './tasks.js';
 
 export interface SyncJobDeps {
@@ -39,6 +41,8 @@ export interface SyncResult extends Record<string, unknown> {
   queued: number;
   /** Tags that disappeared between listing and their digest lookup. */
   vanished: number;
+  /** References removed because their tag is no longer in the registry (or its namespace). */
+  removed: number;
   taskId?: string;
 }
 
@@ -104,7 +108,7 @@ export async function runSyncJob(deps: SyncJobDeps, job: Job): Promise<SyncResul
   assertSyncPayload(job.payload);
   const registryId = String(job.payload.registryId);
   const taskType = job.payload.taskType as TaskType | undefined;
-  const result: SyncResult = { registryId, tags: 0, new: 0, changed: 0, upToDate: 0, queued: 0, vanished: 0 };
+  const result: SyncResult = { registryId, tags: 0, new: 0, changed: 0, upToDate: 0, queued: 0, vanished: 0, removed: 0 };
   const reg = await deps.store.db.selectFrom('registries').selectAll().where('id', '=', registryId).executeTakeFirst();
   if (!reg) return { ...result, skipped: 'registry was deleted' };
   const creds = await registryCredentials(deps.store, deps.box, registryId);
@@ -115,50 +119,60 @@ export async function runSyncJob(deps: SyncJobDeps, job: Job): Promise<SyncResul
   const imageType = imageTypeForRegistry(reg.type);
   const toScan: string[] = [];
   const started = Date.now();
+  const concurrency = deps.concurrency ?? 8;
+  /** Records a tag the registry holds at this digest, and queues its scan unless that digest is scanned. */
+  const recordTag = async (tag: ListedTag, found: { digest: string }): Promise<void> => {
+    const now = Date.now();
+    const imageId = await upsertImage(
+      deps.store,
+      {
+        projectId: reg.project_id,
+        enterpriseProjectId: reg.enterprise_project_id,
+        registryId,
+        imageType,
+        namespace: tag.namespace,
+        imageName: tag.imageName,
+        imageVersion: tag.tag,
+        reference: `${reg.addr}/${tag.repository}:${tag.tag}`,
+      },
+      now,
+    );
+    const rec = await recordTagDigest(deps.store, imageId, found.digest, now);
+    if (rec.old_tag_digest === null) result.new++;
+    else if (rec.old_tag_digest !== found.digest) result.changed++;
+    if (rec.up_to_date) {
+      result.upToDate++;
+      return;
+    }
+    if (taskType) toScan.push(imageId);
+    else if ((await enqueueScan(deps, { id: imageId, projectId: reg.project_id }, undefined, now)).created) result.queued++;
+  };
   try {
-    await forEachConcurrent(lister.tags(), deps.concurrency ?? 8, async (tag: ListedTag) => {
+    await forEachConcurrent(lister.tags(), concurrency, async (tag: ListedTag) => {
       result.tags++;
       const found = await lister.digestOf(tag);
-      if (!found) {
-        result.vanished++;
-        return;
-      }
-      const now = Date.now();
-      const imageId = await upsertImage(
-        deps.store,
-        {
-          projectId: reg.project_id,
-          enterpriseProjectId: reg.enterprise_project_id,
-          registryId,
-          imageType,
-          namespace: tag.namespace,
-          imageName: tag.imageName,
-          imageVersion: tag.tag,
-          reference: `${reg.addr}/${tag.repository}:${tag.tag}`,
-        },
-        now,
-      );
-      const rec = await recordTagDigest(deps.store, imageId, found.digest, now);
-      if (rec.old_tag_digest === null) result.new++;
-      else if (rec.old_tag_digest !== found.digest) result.changed++;
-      if (rec.up_to_date) {
-        result.upToDate++;
-        return;
-      }
-      if (taskType) toScan.push(imageId);
-      else if ((await enqueueScan(deps, { id: imageId, projectId: reg.project_id }, undefined, now)).created) result.queued++;
+      if (found) await recordTag(tag, found);
+      else result.vanished++;
     });
+    // The listing is complete (an error above ends the job before anything is removed).
+    const unseen = await unseenReferences(deps.store, registryId, started);
+    const gone = await confirmGone(lister, reg.namespace, unseen, concurrency, async (tag, found) => {
+      // Skipped by a listing that shifted under us, yet still there: record it like a listed tag.
+      result.tags++;
+      await recordTag(tag, found);
+    });
+    result.removed = await removeReferences(deps.store, registryId, gone, started);
   } finally {
     await lister.close();
   }
   // The task is made once the listing is complete, so its total is final from the start; a
   // timed sync that found nothing to scan leaves no empty task behind.
   if (taskType && (toScan.length > 0 || taskType === 'manualSync')) {
-    result.taskId = await createScanTask(deps, reg.project_id, toScan, `sync ${reg.name}`, taskType);
+    result.taskId = await createScanTask(deps, reg.project_id, toScan, `sync ${reg.name}`, taskType, { enterpriseProjectId: reg.enterprise_project_id });
     result.queued = toScan.length;
   }
   await deps.store.db.updateTable('registries').set({ last_sync_at: started }).where('id', '=', registryId).execute();
-  deps.log?.(`sync ${reg.name}: ${result.tags} tags, ${result.new} new, ${result.changed} changed, ${result.upToDate} up to date, ${result.queued} scans queued`);
+  deps.log?.(`sync ${reg.name}: ${result.tags} tags, ${result.new} new, ${result.changed} changed, ${result.upToDate} up to date, ${result.queued} scans queued, ${result.removed} deleted tags removed`);
   return result;
 }
 

@@ -12,6 +12,7 @@ import type { FailedCode } from '../store/images-repo.js';
 import type { Store } from '../store/open-store.js';
 import type { FailureClass } from './failure.js';
 import type { Job, JobQueue } from './queue.js';
+import { notWhitelistedText } from '../store/queries/sensitive-whitelist.js';
 
 export const TASK_TYPES = ['manual', 'cycle', 'autoSync', 'manualSync'] as const;
 export type TaskType = (typeof TASK_TYPES)[number];
@@ -24,7 +25,8 @@ export interface JobsDeps {
 
 const CHUNK = 1000;
 
-function chunks<T>(items: T[], size = CHUNK): T[][] {
+/** `items` in slices of at most `size`, for statements that take id lists as one array parameter. */
+export function chunks<T>(items: T[], size = CHUNK): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
@@ -65,8 +67,15 @@ export async function enqueueSync(
   return out;
 }
 
+export interface ScanTaskOptions {
+  /** HSS enterprise project the task belongs to (its listing is filtered by it); default "0". */
+  enterpriseProjectId?: string;
+  now?: number;
+}
+
 /** Creates a scan task over image references of the project and queues their scans. */
-export async function createScanTask(deps: JobsDeps, projectId: string, imageIds: string[], name: string, type: TaskType, now = Date.now()): Promise<string> {
+export async function createScanTask(deps: JobsDeps, projectId: string, imageIds: string[], name: string, type: TaskType, options: ScanTaskOptions = {}): Promise<string> {
+  const now = options.now ?? Date.now();
   if (!(TASK_TYPES as readonly string[]).includes(type)) throw new TarsierError('usage', `task type "${type}" must be one of ${TASK_TYPES.join(', ')}`);
   if (name.trim() === '' || name.length > 256) throw new TarsierError('usage', 'task name must be 1-256 characters');
   const ids = [...new Set(imageIds)];
@@ -79,7 +88,10 @@ export async function createScanTask(deps: JobsDeps, projectId: string, imageIds
   }
   const taskId = randomUUID();
   await deps.store.db.transaction().execute(async (trx) => {
-    await trx.insertInto('scan_tasks').values({ id: taskId, project_id: projectId, name, task_type: type, created_at: now, finished_at: ids.length === 0 ? now : null }).execute();
+    await trx
+      .insertInto('scan_tasks')
+      .values({ id: taskId, project_id: projectId, enterprise_project_id: options.enterpriseProjectId ?? '0', name, task_type: type, created_at: now, finished_at: ids.length === 0 ? now : null })
+      .execute();
     for (const part of chunks(ids)) {
       await trx.insertInto('scan_task_images').values(part.map((image_id) => ({ task_id: taskId, image_id, failed_code: null }))).execute();
     }
@@ -102,12 +114,7 @@ export async function settleTaskImages(store: Store, imageId: string, outcome: {
     [imageId, outcome.state, outcome.state === 'failed' ? outcome.failedCode : null],
   );
   if (touched.length === 0) return;
-  await store.query(
-    `UPDATE scan_tasks SET finished_at = $2
-     WHERE id = ANY($1::text[]) AND finished_at IS NULL
-       AND NOT EXISTS (SELECT 1 FROM scan_task_images ti WHERE ti.task_id = scan_tasks.id AND ti.state = 'waiting')`,
-    [[...new Set(touched.map((t) => t.task_id))], now],
-  );
+  await closeSettledTasks(store, [...new Set(touched.map((t) => t.task_id))], now);
 }
 
 /** The worker's outcome hook for scan jobs: a final success or failure settles the image's tasks. */
@@ -115,6 +122,58 @@ export async function settleScanOutcome(store: Store, job: Job, outcome: 'done' 
   if (job.kind !== 'scan' || typeof job.payload.imageId !== 'string') return;
   if (outcome === 'done') await settleTaskImages(store, job.payload.imageId, { state: 'success' });
   else if (outcome === 'failed') await settleTaskImages(store, job.payload.imageId, { state: 'failed', failedCode: failure?.code ?? 'unknown_error' });
+}
+
+/**
+ * Repairs what a process that died between ending a scan job and running its outcome hook left
+ * behind (the scheduler runs it every tick): a task image still `waiting` although the image's
+ * latest scan job ended after the task began is settled with that job's result, the task closed
+ * when nothing is left, and an image still `scanning` under a failed job shows the failure.
+ * Returns the task images settled.
+ */
+export async function settleStrandedScans(store: Store, now = Date.now()): Promise<number> {
+  const touched = await store.query<{ task_id: string }>(
+    `WITH stranded AS (
+       SELECT ti.task_id, ti.image_id, j.state AS job_state, i.failed_code
+       FROM scan_task_images ti
+       JOIN scan_tasks t ON t.id = ti.task_id AND t.finished_at IS NULL AND t.stopped_at IS NULL
+       JOIN images i ON i.id = ti.image_id
+       JOIN LATERAL (
+         SELECT state, finished_at FROM jobs
+         WHERE kind = 'scan' AND dedupe_key = ti.image_id
+         ORDER BY created_at DESC, id DESC LIMIT 1) j ON true
+       WHERE ti.state = 'waiting' AND j.state IN ('done', 'failed') AND j.finished_at >= t.created_at)
+     UPDATE scan_task_images ti
+     SET state = CASE WHEN s.job_state = 'done' THEN 'success' ELSE 'failed' END,
+         failed_code = CASE WHEN s.job_state = 'done' THEN NULL ELSE coalesce(s.failed_code, 'unknown_error') END
+     FROM stranded s
+     WHERE ti.task_id = s.task_id AND ti.image_id = s.image_id AND ti.state = 'waiting'
+     RETURNING ti.task_id`,
+  );
+  if (touched.length > 0) await closeSettledTasks(store, [...new Set(touched.map((t) => t.task_id))], now);
+  await store.query(
+    `UPDATE images i SET scan_status = 'failed', failed_code = coalesce(i.failed_code, 'unknown_error'),
+       failed_reason = coalesce(j.last_error, i.failed_reason), latest_scan_time = coalesce(j.finished_at, $1)
+     FROM (
+       SELECT DISTINCT ON (dedupe_key) dedupe_key, state, last_error, finished_at FROM jobs
+       WHERE kind = 'scan' AND dedupe_key IN (SELECT id FROM images WHERE scan_status = 'scanning')
+       ORDER BY dedupe_key, created_at DESC, id DESC) j
+     WHERE i.id = j.dedupe_key AND i.scan_status = 'scanning' AND j.state = 'failed'`,
+    [now],
+  );
+  return touched.length;
+}
+
+/** Closes the given tasks that have no image left waiting. */
+export async function closeSettledTasks(store: Store, taskIds: string[], now = Date.now()): Promise<void> {
+  for (const part of chunks(taskIds)) {
+    await store.query(
+      `UPDATE scan_tasks SET finished_at = $2
+       WHERE id = ANY($1::text[]) AND finished_at IS NULL
+         AND NOT EXISTS (SELECT 1 FROM scan_task_images ti WHERE ti.task_id = scan_tasks.id AND ti.state = 'waiting')`,
+      [part, now],
+    );
+  }
 }
 
 /**
@@ -162,6 +221,7 @@ export interface TaskProgress {
   task_id: string;
   task_name: string;
   task_type: string;
+  enterprise_project_id: string;
   begin_time: number;
   end_time: number | null;
   /** 0-100 progress (100 = done); -1 stopped, -2 timed out, -3 error (every image failed). */
@@ -187,6 +247,7 @@ interface TaskRow {
   id: string;
   name: string;
   task_type: string;
+  enterprise_project_id: string;
   created_at: number;
   finished_at: number | null;
   stopped_at: number | null;
@@ -196,19 +257,22 @@ interface TaskRow {
   risky: number;
 }
 
-// Risky = scanned successfully and holding any vulnerability, secret or build-command risk.
+// Risky = scanned successfully and holding any vulnerability, secret or build-command risk. A
+// reference deleted since (migration 013) counts as the snapshot taken at its deletion says.
 const TASK_SELECT = `
-  SELECT t.id, t.name, t.task_type, t.created_at, t.finished_at, t.stopped_at,
+  SELECT t.id, t.name, t.task_type, t.enterprise_project_id, t.created_at, t.finished_at, t.stopped_at,
     count(ti.image_id)::int8 AS total,
     count(*) FILTER (WHERE ti.state = 'success')::int8 AS success,
     count(*) FILTER (WHERE ti.state = 'failed')::int8 AS failed,
-    count(*) FILTER (WHERE ti.state = 'success' AND i.digest IS NOT NULL AND (
-      EXISTS (SELECT 1 FROM vuln_findings v WHERE v.manifest_digest = i.digest)
-      OR EXISTS (SELECT 1 FROM sensitive_findings s WHERE s.manifest_digest = i.digest)
-      OR EXISTS (SELECT 1 FROM build_risks b WHERE b.manifest_digest = i.digest)))::int8 AS risky
+    count(*) FILTER (WHERE ti.state = 'success' AND CASE WHEN ti.removed_at IS NOT NULL THEN coalesce((ti.removed_image->>'risky')::boolean, false)
+      ELSE i.digest IS NOT NULL AND (
+        EXISTS (SELECT 1 FROM vuln_findings v WHERE v.manifest_digest = i.digest)
+        OR EXISTS (SELECT 1 FROM sensitive_findings s WHERE s.manifest_digest = i.digest AND ${notWhitelistedText('i.project_id', 's.path')})
+        OR EXISTS (SELECT 1 FROM build_risks b WHERE b.manifest_digest = i.digest)
+        OR i.signed IS FALSE) END)::int8 AS risky
   FROM scan_tasks t
   LEFT JOIN scan_task_images ti ON ti.task_id = t.id
-  LEFT JOIN images i ON i.id = ti.image_id`;
+  LEFT JOIN images i ON i.id = ti.image_id AND ti.removed_at IS NULL`;
 
 function statusOf(r: TaskRow, timeoutMs: number, now: number): number {
   if (r.stopped_at !== null) return -1;
@@ -220,11 +284,21 @@ function statusOf(r: TaskRow, timeoutMs: number, now: number): number {
 
 async function failedImages(store: Store, taskId: string, limit: number): Promise<FailedTaskImage[]> {
   return store.query<FailedTaskImage>(
-    `SELECT i.id AS image_id, i.registry_id, r.name AS registry_name, r.type AS registry_type, i.namespace, i.image_name, i.image_version,
-            ti.failed_code, i.failed_reason
-     FROM scan_task_images ti JOIN images i ON i.id = ti.image_id LEFT JOIN registries r ON r.id = i.registry_id
+    `SELECT ti.image_id, f.registry_id, f.registry_name, f.registry_type, f.namespace, f.image_name, f.image_version, ti.failed_code, f.failed_reason
+     FROM scan_task_images ti
+     LEFT JOIN images i ON i.id = ti.image_id AND ti.removed_at IS NULL
+     LEFT JOIN registries r ON r.id = i.registry_id
+     -- a deleted reference shows as it was when it went (migration 013)
+     CROSS JOIN LATERAL (SELECT
+         CASE WHEN ti.removed_at IS NULL THEN i.registry_id ELSE ti.removed_image->>'registry_id' END AS registry_id,
+         CASE WHEN ti.removed_at IS NULL THEN r.name ELSE ti.removed_image->>'registry_name' END AS registry_name,
+         CASE WHEN ti.removed_at IS NULL THEN r.type ELSE ti.removed_image->>'registry_type' END AS registry_type,
+         CASE WHEN ti.removed_at IS NULL THEN i.namespace ELSE ti.removed_image->>'namespace' END AS namespace,
+         CASE WHEN ti.removed_at IS NULL THEN i.image_name ELSE ti.removed_image->>'image_name' END AS image_name,
+         CASE WHEN ti.removed_at IS NULL THEN i.image_version ELSE ti.removed_image->>'image_version' END AS image_version,
+         CASE WHEN ti.removed_at IS NULL THEN i.failed_reason ELSE ti.removed_image->>'failed_reason' END AS failed_reason) f
      WHERE ti.task_id = $1 AND ti.state = 'failed'
-     ORDER BY i.image_name, i.image_version LIMIT $2`,
+     ORDER BY f.image_name, f.image_version LIMIT $2`,
     [taskId, limit],
   );
 }
@@ -235,6 +309,7 @@ async function toProgress(store: Store, r: TaskRow, opts: TaskQueryOptions): Pro
     task_id: r.id,
     task_name: r.name,
     task_type: r.task_type,
+    enterprise_project_id: r.enterprise_project_id,
     begin_time: r.created_at,
     end_time: r.stopped_at ?? r.finished_at,
     task_status: statusOf(r, opts.timeoutMs ?? 24 * 3_600_000, now),
@@ -252,11 +327,11 @@ export async function taskProgress(deps: Pick<JobsDeps, 'store'>, taskId: string
   return rows[0] ? toProgress(deps.store, rows[0], opts) : undefined;
 }
 
-/** A project's tasks, newest first (HSS `GET /image/tasks`: offset/limit, optional task_type). */
+/** A project's tasks, newest first (HSS `GET /image/tasks`: offset/limit, optional task_type and enterprise project). */
 export async function listScanTasks(
   deps: Pick<JobsDeps, 'store'>,
   projectId: string,
-  page: { offset?: number; limit?: number; taskType?: TaskType } = {},
+  page: { offset?: number; limit?: number; taskType?: TaskType; enterpriseProjectId?: string } = {},
   opts: Omit<TaskQueryOptions, 'projectId'> = {},
 ): Promise<{ total_num: number; data_list: TaskProgress[] }> {
   const total = await deps.store.db
@@ -264,11 +339,12 @@ export async function listScanTasks(
     .select(sql<number>`count(*)::int8`.as('n'))
     .where('project_id', '=', projectId)
     .$if(page.taskType !== undefined, (q) => q.where('task_type', '=', page.taskType!))
+    .$if(page.enterpriseProjectId !== undefined, (q) => q.where('enterprise_project_id', '=', page.enterpriseProjectId!))
     .executeTakeFirstOrThrow();
   const rows = await deps.store.query<TaskRow>(
-    `${TASK_SELECT} WHERE t.project_id = $1 AND ($2::text IS NULL OR t.task_type = $2)
+    `${TASK_SELECT} WHERE t.project_id = $1 AND ($2::text IS NULL OR t.task_type = $2) AND ($5::text IS NULL OR t.enterprise_project_id = $5)
      GROUP BY t.id ORDER BY t.created_at DESC, t.id LIMIT $3 OFFSET $4`,
-    [projectId, page.taskType ?? null, page.limit ?? 10, page.offset ?? 0],
+    [projectId, page.taskType ?? null, page.limit ?? 10, page.offset ?? 0, page.enterpriseProjectId ?? null],
   );
   const data = [];
   for (const r of rows) data.push(await toProgress(deps.store, r, opts));

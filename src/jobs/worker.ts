@@ -49,7 +49,10 @@ export class Worker {
 
   /** Runs one claimable job if there is one; resolves false when the queue had nothing ready. */
   async runOnce(): Promise<boolean> {
-    const job = await this.opts.queue.claim(Object.keys(this.opts.handlers), this.owner);
+    const job = await this.opts.queue.claim(Object.keys(this.opts.handlers), this.owner, Date.now(), (gaveUp, reason) =>
+      // Nothing says why its holder died (out of memory on this image, a SIGKILL): an unknown error.
+      this.recordFailure(gaveUp, 'failed', { status: 'failed', code: 'unknown_error', retryable: false, reason }),
+    );
     if (!job) return false;
     const beat = setInterval(() => void this.opts.queue.heartbeat(job.id, this.owner).catch(() => undefined), Math.max(200, this.opts.queue.timing.leaseMs / 3));
     try {
@@ -59,18 +62,22 @@ export class Worker {
     } catch (err) {
       const f = classifyFailure(err);
       const outcome = await this.opts.queue.fail(job, this.owner, f.reason, f.retryable);
-      this.opts.log?.(`job ${job.id} (${job.kind}) attempt ${job.attempts}: ${f.reason} → ${outcome}`);
-      if (job.kind === 'scan' && typeof job.payload.imageId === 'string') {
-        // A retry keeps the image waiting; a final failure shows the HSS status and code.
-        await setScanStatus(this.opts.store, job.payload.imageId, outcome === 'retry'
-          ? { status: 'waiting_for_scan', failedReason: f.reason }
-          : { status: f.status, failedCode: f.code, failedReason: f.reason, scannedAt: Date.now() }).catch(() => undefined);
-      }
-      await this.outcome(job, outcome, f);
+      await this.recordFailure(job, outcome, f);
     } finally {
       clearInterval(beat);
     }
     return true;
+  }
+
+  /** Shows a failed attempt on the image (a retry keeps it waiting; a final failure shows the HSS status and code) and runs the outcome hook. */
+  private async recordFailure(job: Job, outcome: 'retry' | 'failed' | 'lost', f: FailureClass): Promise<void> {
+    this.opts.log?.(`job ${job.id} (${job.kind}) attempt ${job.attempts}: ${f.reason} → ${outcome}`);
+    if (outcome !== 'lost' && job.kind === 'scan' && typeof job.payload.imageId === 'string') {
+      await setScanStatus(this.opts.store, job.payload.imageId, outcome === 'retry'
+        ? { status: 'waiting_for_scan', failedReason: f.reason }
+        : { status: f.status, failedCode: f.code, failedReason: f.reason, scannedAt: Date.now() }).catch(() => undefined);
+    }
+    await this.outcome(job, outcome, f);
   }
 
   private async outcome(job: Job, outcome: 'done' | 'retry' | 'failed' | 'lost', failure?: FailureClass): Promise<void> {

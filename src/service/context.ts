@@ -4,7 +4,10 @@
  */
 import { join } from 'node:path';
 import { DEFAULT_LIMITS, type ScanLimits } from '../analysis/analyze-image.js';
+import { ADVISORY_UPDATE_KIND, runAdvisoryUpdateJob } from '../jobs/advisory-update-job.js';
+import { collectGarbage, DEFAULT_GC_GRACE_MS, GC_KIND } from '../jobs/gc.js';
 import { JobQueue, LeaseLock } from '../jobs/queue.js';
+import { REMATCH_KIND, runRematchJob } from '../jobs/rematch-job.js';
 import { runScanJob } from '../jobs/scan-job.js';
 import { runSyncJob } from '../jobs/sync-job.js';
 import { settleScanOutcome } from '../jobs/tasks.js';
@@ -54,6 +57,9 @@ export function createWorker(ctx: ServiceContext, log?: (line: string) => void):
   const handlers: Record<string, JobHandler> = {
     scan: (job) => runScanJob({ store: ctx.store, locks: ctx.locks, box: ctx.box, cacheDir: ctx.cacheDir, owner, limits: ctx.limits, platform: ctx.platform, log }, job),
     sync: (job) => runSyncJob({ store: ctx.store, box: ctx.box, queue: ctx.queue, log }, job),
+    [REMATCH_KIND]: (job) => runRematchJob({ store: ctx.store, log }, job),
+    [ADVISORY_UPDATE_KIND]: () => runAdvisoryUpdateJob({ store: ctx.store, queue: ctx.queue, log }),
+    [GC_KIND]: (job) => collectGarbage({ store: ctx.store, locks: ctx.locks, owner }, { graceMs: Number(job.payload.graceMs ?? DEFAULT_GC_GRACE_MS), log }),
   };
   return new Worker({ store: ctx.store, queue: ctx.queue, handlers, owner, log, onOutcome: (job, outcome, failure) => settleScanOutcome(ctx.store, job, outcome, failure) });
 }

@@ -4,6 +4,7 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Inventory } from '../analysis/inventory.js';
+import { bcr021 } from '../detect/build/rules/signature.js';
 import type { Findings, ReportVulnerability } from '../report/model.js';
 import { sensitiveFingerprint } from './fingerprints.js';
 import type { Store } from './open-store.js';
@@ -86,64 +87,86 @@ export async function saveAnalysis(store: Store, a: AnalysisToSave, now = Date.n
         purl: p.purl,
         evidence: p.evidence ?? null,
         epoch: p.epoch ?? null,
+        modularity_label: p.modularityLabel ?? null,
       })),
     );
     await writeVulnFindings(trx, digest, a.findings.vulnerabilities);
-    const seen = new Set<string>();
-    await insertBatched(
-      trx,
-      'sensitive_findings',
-      a.findings.sensitive.flatMap((s) => {
-        const fingerprint = sensitiveFingerprint(s);
-        // The same secret in two layers is one finding per manifest: keep the first (lowest) layer.
-        if (seen.has(fingerprint)) return [];
-        seen.add(fingerprint);
-        const layer = inv.artifact.layers.find((l) => l.digest === s.layerDigest);
-        return [{
-          manifest_digest: digest,
-          fingerprint,
-          key: s.key,
-          severity: s.severity,
-          path: s.path,
-          layer_digest: s.layerDigest,
-          layer_diff_id: layer?.diffId ?? '',
-          md5: s.md5,
-          line: s.line ?? null,
-          masked: s.masked,
-          visible: s.visible !== false,
-        }];
-      }),
-    );
-    await insertBatched(
-      trx,
-      'baseline_results',
-      a.findings.baseline.map((b) => ({
-        manifest_digest: digest,
-        check_name: b.checkName,
-        check_type: b.checkType,
-        standard: b.standard,
-        check_type_desc: b.checkTypeDesc ?? b.checkType,
-        check_rule_num: b.checkRuleNum,
-        failed_rule_num: b.failedRuleNum,
-        severity: b.severity,
-        rules: JSON.stringify(b.rules),
-      })),
-    );
-    await insertBatched(
-      trx,
-      'build_risks',
-      a.findings.buildRisks.map((r, i) => ({
-        manifest_digest: digest,
-        rule_id: r.ruleId,
-        ordinal: i,
-        name: r.name,
-        severity: r.severity,
-        build_instruction: r.buildInstruction,
-        remediation: r.remediation,
-        layer_diff_id: r.layerDiffId ?? null,
-      })),
-    );
+    await writeSensitiveFindings(trx, inv, a.findings.sensitive);
+    await writeBaselineResults(trx, digest, a.findings.baseline);
+    await writeBuildRisks(trx, digest, a.findings.buildRisks);
   });
+}
+
+/** One detector's findings of a manifest, replaced on their own (see {@link replaceDetectorFindings}). */
+async function writeSensitiveFindings(db: Db, inv: Inventory, sensitive: Findings['sensitive']): Promise<void> {
+  const digest = inv.artifact.digest;
+  await db.deleteFrom('sensitive_findings').where('manifest_digest', '=', digest).execute();
+  const seen = new Set<string>();
+  await insertBatched(
+    db,
+    'sensitive_findings',
+    sensitive.flatMap((s) => {
+      const fingerprint = sensitiveFingerprint(s);
+      // The same secret in two layers is one finding per manifest: keep the first (lowest) layer.
+      if (seen.has(fingerprint)) return [];
+      seen.add(fingerprint);
+      const layer = inv.artifact.layers.find((l) => l.digest === s.layerDigest);
+      return [{
+        manifest_digest: digest,
+        fingerprint,
+        key: s.key,
+        severity: s.severity,
+        path: s.path,
+        layer_digest: s.layerDigest,
+        layer_diff_id: layer?.diffId ?? '',
+        md5: s.md5,
+        line: s.line ?? null,
+        masked: s.masked,
+        visible: s.visible !== false,
+      }];
+    }),
+  );
+}
+
+async function writeBaselineResults(db: Db, digest: string, baseline: StoredBaseline[]): Promise<void> {
+  await db.deleteFrom('baseline_results').where('manifest_digest', '=', digest).execute();
+  await insertBatched(
+    db,
+    'baseline_results',
+    baseline.map((b) => ({
+      manifest_digest: digest,
+      check_name: b.checkName,
+      check_type: b.checkType,
+      standard: b.standard,
+      check_type_desc: b.checkTypeDesc ?? b.checkType,
+      check_rule_num: b.checkRuleNum,
+      failed_rule_num: b.failedRuleNum,
+      severity: b.severity,
+      rules: JSON.stringify(b.rules),
+    })),
+  );
+}
+
+/**
+ * BCR-021 (image not signed) is left out: signatures live per repository, so its verdict is kept
+ * per reference (images.signed, written by the scan job) rather than per digest.
+ */
+async function writeBuildRisks(db: Db, digest: string, buildRisks: Findings['buildRisks']): Promise<void> {
+  await db.deleteFrom('build_risks').where('manifest_digest', '=', digest).execute();
+  await insertBatched(
+    db,
+    'build_risks',
+    buildRisks.filter((r) => r.ruleId !== bcr021.id).map((r, i) => ({
+      manifest_digest: digest,
+      rule_id: r.ruleId,
+      ordinal: i,
+      name: r.name,
+      severity: r.severity,
+      build_instruction: r.buildInstruction,
+      remediation: r.remediation,
+      layer_diff_id: r.layerDiffId ?? null,
+    })),
+  );
 }
 
 async function writeVulnFindings(db: Db, digest: string, vulns: ReportVulnerability[]): Promise<void> {
@@ -187,6 +210,29 @@ export async function replaceVulnFindingsMany(store: Store, byDigest: Map<string
 }
 
 /**
+ * Re-detect: replace the findings of the given detectors of one stored manifest (the others, and
+ * its inventory and vulnerabilities, stay) and record the fingerprint they were made with.
+ * Returns false when the manifest is no longer stored (garbage-collected meanwhile).
+ */
+export async function replaceDetectorFindings(
+  store: Store,
+  inventory: Inventory,
+  findings: { sensitive?: Findings['sensitive']; baseline?: StoredBaseline[]; buildRisks?: Findings['buildRisks'] },
+  analyzerSet: string,
+): Promise<boolean> {
+  const digest = inventory.artifact.digest;
+  return store.db.transaction().execute(async (trx) => {
+    await sql`SELECT pg_advisory_xact_lock(hashtext(${digest}))`.execute(trx);
+    const updated = await trx.updateTable('manifests').set({ analyzer_set: analyzerSet }).where('digest', '=', digest).executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) return false;
+    if (findings.sensitive) await writeSensitiveFindings(trx, inventory, findings.sensitive);
+    if (findings.baseline) await writeBaselineResults(trx, digest, findings.baseline);
+    if (findings.buildRisks) await writeBuildRisks(trx, digest, findings.buildRisks);
+    return true;
+  });
+}
+
+/**
  * What matching needs of stored manifests — OS and packages — read from the package index rather
  * than whole inventories (which carry config files and can be large).
  */
@@ -205,6 +251,7 @@ export async function loadMatchInputs(store: Store, digests: string[]): Promise<
       ...(r.source_version !== null ? { sourceVersion: r.source_version } : {}),
       ...(r.arch !== null ? { arch: r.arch } : {}),
       ...(r.epoch !== null ? { epoch: r.epoch } : {}),
+      ...(r.modularity_label !== null ? { modularityLabel: r.modularity_label } : {}),
       ...(r.evidence === 'manifest' || r.evidence === 'file-name' ? { evidence: r.evidence } : {}),
       layerDiffId: r.layer_diff_id,
       path: r.path,

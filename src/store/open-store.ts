@@ -26,11 +26,21 @@ export interface StoreOptions {
 
 export interface Store {
   readonly kind: 'embedded' | 'server';
+  /** The data directory of an embedded store (derived files such as the advisory index live beside it). */
+  readonly dataDir?: string;
   readonly db: Kysely<Database>;
   /** Parameterless, possibly multi-statement SQL (migrations, queue schema). */
   exec(script: string): Promise<void>;
   /** One parameterised statement; rows come back with int8 as number on both backends. */
   query<T>(text: string, values?: unknown[]): Promise<T[]>;
+  /**
+   * A statement run on every API request, as a named prepared statement on a PostgreSQL server:
+   * each pooled connection parses it once, and PostgreSQL can keep its plan, instead of parsing
+   * and planning it on every call. Its text must not vary with the data (lists go as one array
+   * parameter), as each distinct text stays prepared on every connection; past a bound, further
+   * texts run unnamed. On the embedded backend it is an ordinary query.
+   */
+  prepared<T>(statement: { sql: string; parameters: readonly unknown[] }): Promise<T[]>;
   close(): Promise<void>;
 }
 
@@ -40,6 +50,22 @@ export { defaultDataDir };
 const INT8 = 20;
 const NUMERIC = 1700;
 const toNumber = (v: string): number => Number(v);
+
+/** Distinct prepared statement texts per server store: far above the API's few dozen query shapes. */
+export const MAX_PREPARED_STATEMENTS = 200;
+
+/** Statement names by text: the same text gets the same name on every connection of the pool. */
+export function statementNamer(max = MAX_PREPARED_STATEMENTS): (text: string) => string | undefined {
+  const names = new Map<string, string>();
+  return (text) => {
+    let name = names.get(text);
+    if (name === undefined && names.size < max) {
+      name = `tarsier_${names.size + 1}`;
+      names.set(text, name);
+    }
+    return name;
+  };
+}
 
 export async function openStore(opts: StoreOptions = {}): Promise<Store> {
   const url = opts.databaseUrl ?? process.env.DATABASE_URL;
@@ -78,6 +104,7 @@ function openServer(url: string, max: number): Store {
   // A server restart kills idle clients; the pool replaces them. Without a listener the error would crash the process.
   pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const nameOf = statementNamer();
   return {
     kind: 'server',
     db,
@@ -86,6 +113,10 @@ function openServer(url: string, max: number): Store {
     },
     async query<T>(text: string, values: unknown[] = []) {
       const res = await pool.query(text, values);
+      return res.rows as T[];
+    },
+    async prepared<T>({ sql: text, parameters }: { sql: string; parameters: readonly unknown[] }) {
+      const res = await pool.query({ name: nameOf(text), text, values: [...parameters] });
       return res.rows as T[];
     },
     async close() {
@@ -107,9 +138,18 @@ async function openEmbedded(dataDir: string): Promise<Store> {
     throw err;
   }
   const session = new PgliteSession(pglite);
+  const query = async <T>(text: string, values: unknown[] = []): Promise<T[]> => {
+    const release = await session.acquire();
+    try {
+      return (await pglite.query<T>(text, values)).rows;
+    } finally {
+      release();
+    }
+  };
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pglitePool(session) }) });
   return {
     kind: 'embedded',
+    dataDir,
     db,
     async exec(script) {
       const release = await session.acquire();
@@ -119,14 +159,8 @@ async function openEmbedded(dataDir: string): Promise<Store> {
         release();
       }
     },
-    async query<T>(text: string, values: unknown[] = []) {
-      const release = await session.acquire();
-      try {
-        return (await pglite.query<T>(text, values)).rows;
-      } finally {
-        release();
-      }
-    },
+    query,
+    prepared: <T>({ sql: text, parameters }: { sql: string; parameters: readonly unknown[] }) => query<T>(text, [...parameters]),
     async close() {
       try {
         await db.destroy();

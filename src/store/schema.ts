@@ -81,6 +81,7 @@ export interface ManifestPackagesTable {
   purl: string;
   evidence: string | null;
   epoch: number | null;
+  modularity_label: string | null;
 }
 
 export interface VulnFindingsTable {
@@ -186,6 +187,10 @@ export interface ImagesTable {
   tag_digest: ColumnType<string | null, string | null | undefined, string | null>;
   /** The tag digest the last successful scan covered (migration 004). */
   scanned_tag_digest: ColumnType<string | null, string | null | undefined, string | null>;
+  /** This reference's signature verdict (BCR-021): null while no lookup answered (migration 012). */
+  signed: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
+  /** When a lookup last answered for this reference (migration 012). */
+  signature_checked_at: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface FindingStatesTable {
@@ -220,6 +225,8 @@ export interface ScanTasksTable {
   finished_at: number | null;
   /** Set when the task was stopped (migration 004). */
   stopped_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /** HSS enterprise project the task belongs to (migration 007). */
+  enterprise_project_id: Generated<string>;
 }
 
 export interface ScanTaskImagesTable {
@@ -227,6 +234,27 @@ export interface ScanTaskImagesTable {
   image_id: string;
   state: Generated<string>;
   failed_code: string | null;
+  /** When the reference was deleted; the row stays as task history (migration 013). */
+  removed_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /** What the task listing shows of a deleted reference (migration 013). */
+  removed_image: ColumnType<RemovedTaskImage | null, string | null | undefined, string | null>;
+}
+
+export interface RemovedTaskImage {
+  registry_id: string | null;
+  registry_name: string | null;
+  registry_type: string | null;
+  namespace: string;
+  image_name: string;
+  image_version: string;
+  failed_reason: string | null;
+  risky: boolean;
+}
+
+export interface GcMarksTable {
+  /** A manifest no reference pointed to when garbage collection last looked (migration 011). */
+  manifest_digest: string;
+  marked_at: number;
 }
 
 export interface JobsTable {
@@ -279,7 +307,19 @@ export interface AdvisoryPackagesTable {
   name: string;
 }
 
+export interface LayerFactsTable {
+  /** `<diffID>@<blob digest>` (migration 009). */
+  layer_key: string;
+  /** `<walker version>/<analyzer name>@<analyzer version>`. */
+  analyzer: string;
+  /** AnalyzerLayerResult as JSON text. */
+  result: string;
+  created_at: number;
+}
+
 export interface Database {
+  gc_marks: GcMarksTable;
+  layer_facts: LayerFactsTable;
   advisory_sources: AdvisorySourcesTable;
   advisories: AdvisoriesTable;
   advisory_packages: AdvisoryPackagesTable;

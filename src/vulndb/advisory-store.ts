@@ -4,6 +4,7 @@
  */
 import { sql } from 'kysely';
 import type { Store } from '../store/open-store.js';
+import { invalidateAdvisoryIndex, tryRefreshAdvisoryIndex } from './advisory-index-writer.js';
 import type { Advisory, FeedFormat } from './types.js';
 
 export interface SourceMeta {
@@ -83,11 +84,30 @@ function encodeBatch(batch: readonly Advisory[]): EncodedBatch {
   return out;
 }
 
+export interface ImportOptions {
+  /**
+   * Rebuild the embedded store's derived advisory index after the commit (default true). An
+   * importer of several sources passes false and calls refreshAdvisoryIndex once at the end.
+   */
+  refreshIndex?: boolean;
+}
+
 /**
  * Replaces everything of `meta.id` with `records`, in one transaction: a failed or interrupted
  * import leaves the previous data of that source untouched. Returns the number stored.
+ * The only writer of the advisory tables: it invalidates the derived index (advisory-index-files.ts)
+ * before changing them, so an index on disk always describes committed data.
  */
-export async function importSource(store: Store, meta: SourceMeta, records: AsyncIterable<Advisory> | Iterable<Advisory>, now = Date.now()): Promise<number> {
+export async function importSource(store: Store, meta: SourceMeta, records: AsyncIterable<Advisory> | Iterable<Advisory>, now = Date.now(), opts: ImportOptions = {}): Promise<number> {
+  await invalidateAdvisoryIndex(store);
+  try {
+    return await importSourceTransaction(store, meta, records, now);
+  } finally {
+    if (opts.refreshIndex !== false) await tryRefreshAdvisoryIndex(store);
+  }
+}
+
+async function importSourceTransaction(store: Store, meta: SourceMeta, records: AsyncIterable<Advisory> | Iterable<Advisory>, now: number): Promise<number> {
   return store.db.transaction().execute(async (trx) => {
     await sql`SELECT pg_advisory_xact_lock(hashtext(${`advisory-source:${meta.id}`}))`.execute(trx);
     // No cascades since migration 006: the source's rows go here, in the importing transaction.

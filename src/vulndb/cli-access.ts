@@ -2,6 +2,8 @@
  * How a CLI scan reaches the advisory database: the server (DATABASE_URL) or the embedded one in
  * the data directory, opened only if it exists — a first scan never pays for creating an empty
  * database — and only after the image is analysed, so the two memory peaks never overlap.
+ * On the embedded store a current derived index (advisory-index-files.ts) is read instead of the
+ * database; an absent, stale or damaged one falls back to the database silently.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +16,8 @@ export interface AdvisoryAccess {
   loader?: (inventory: Inventory) => Promise<AdvisoryIndex>;
   close(): Promise<void>;
 }
+
+const EMPTY = 'the advisory database is empty: vulnerabilities were not checked (run `tarsier db import PATH` or `tarsier db update`)';
 
 export function embeddedDatabaseExists(dataDir: string): boolean {
   return existsSync(join(dataDir, 'pgdata', 'PG_VERSION'));
@@ -28,6 +32,15 @@ export function advisoryAccess(opts: { dataDir: string; databaseUrl?: string; wa
   let store: Store | undefined;
   return {
     loader: async (inventory) => {
+      if (!url) {
+        // The embedded store's derived index, when current: no PGlite start (seconds of CPU) at all.
+        const { loadIndexFromFiles } = await import('./advisory-index-reader.js');
+        const fromFiles = loadIndexFromFiles(opts.dataDir, inventory);
+        if (fromFiles) {
+          if (fromFiles.sources === 0) opts.warn(EMPTY);
+          return fromFiles.index;
+        }
+      }
       // Loaded on first use: a scan that never matches never pays for the database driver.
       const [{ openStore }, { sourceStatus }, { loadIndexFor }] = await Promise.all([import('../store/open-store.js'), import('./advisory-store.js'), import('./index-loader.js')]);
       try {
@@ -39,7 +52,7 @@ export function advisoryAccess(opts: { dataDir: string; databaseUrl?: string; wa
         return buildIndex([]);
       }
       if ((await sourceStatus(store)).length === 0) {
-        opts.warn('the advisory database is empty: vulnerabilities were not checked (run `tarsier db import PATH` or `tarsier db update`)');
+        opts.warn(EMPTY);
       }
       return loadIndexFor(store, inventory);
     },

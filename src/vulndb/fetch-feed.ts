@@ -38,27 +38,30 @@ export async function fetchFeed(url: string, opts: FetchOptions = {}): Promise<F
   if (opts.etag) headers['if-none-match'] = opts.etag;
   if (opts.lastModified) headers['if-modified-since'] = opts.lastModified;
   const timeout = opts.timeoutMs ?? 120_000;
+  // The temporary file exists before the request: once the response arrives its body is piped at
+  // once, with no await in between during which a connection cut off could error an unread body.
+  const dir = await mkdtemp(join(tmpdir(), 'tarsier-feed-'));
+  // Keep the URL's file name: format detection looks at the extension (.zip, .yaml).
+  const file = join(dir, basename(parsed.pathname) || 'feed');
+  const discard = () => rm(dir, { recursive: true, force: true });
   let res;
   try {
     res = await request(parsed, { method: 'GET', headers, headersTimeout: timeout, bodyTimeout: timeout, maxRedirections: 5 } as Parameters<typeof request>[1]);
   } catch (err) {
+    await discard();
     throw new TarsierError('network', `${url}: ${(err as Error).message}`);
   }
   const header = (name: string): string | null => {
     const v = res.headers[name];
     return Array.isArray(v) ? (v[0] ?? null) : (v ?? null);
   };
-  if (res.statusCode === 304) {
-    await res.body.dump();
-    return { file: null, etag: opts.etag ?? null, lastModified: opts.lastModified ?? null, cleanup: async () => undefined };
-  }
   if (res.statusCode !== 200) {
-    await res.body.dump();
+    // A body the server cut off is no reason to fail a 304 or to hide its status code.
+    await res.body.dump().catch(() => undefined);
+    await discard();
+    if (res.statusCode === 304) return { file: null, etag: opts.etag ?? null, lastModified: opts.lastModified ?? null, cleanup: async () => undefined };
     throw new TarsierError(res.statusCode === 404 ? 'not_found' : 'network', `${url}: the server answered ${res.statusCode}`);
   }
-  const dir = await mkdtemp(join(tmpdir(), 'tarsier-feed-'));
-  // Keep the URL's file name: format detection looks at the extension (.zip, .yaml).
-  const file = join(dir, basename(parsed.pathname) || 'feed');
   const max = opts.maxBytes ?? 2 * 2 ** 30;
   let seen = 0;
   const limit = new Transform({
@@ -70,9 +73,9 @@ export async function fetchFeed(url: string, opts: FetchOptions = {}): Promise<F
   try {
     await pipeline(res.body, limit, createWriteStream(file));
   } catch (err) {
-    await rm(dir, { recursive: true, force: true });
+    await discard();
     if (err instanceof TarsierError) throw err;
     throw new TarsierError('network', `${url}: download failed (${(err as Error).message})`);
   }
-  return { file, etag: header('etag'), lastModified: header('last-modified'), cleanup: () => rm(dir, { recursive: true, force: true }) };
+  return { file, etag: header('etag'), lastModified: header('last-modified'), cleanup: discard };
 }

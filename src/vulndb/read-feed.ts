@@ -318,10 +318,13 @@ async function statOrThrow(target: string): Promise<Awaited<ReturnType<typeof st
 async function readHead(file: string, bytes: number): Promise<{ bytes: Buffer; complete: boolean }> {
   const handle = await open(file, 'r');
   try {
-    // One byte more than asked tells a file of exactly `bytes` bytes from a longer one.
-    const buf = Buffer.alloc(bytes + 1);
-    const { bytesRead } = await handle.read(buf, 0, bytes + 1, 0);
-    return { bytes: buf.subarray(0, Math.min(bytesRead, bytes)), complete: bytesRead <= bytes };
+    // One byte more than asked tells a file of exactly `bytes` bytes from a longer one. Sized by
+    // the file (most feed files are a few KiB): a zeroed 64 KiB buffer per file was GC churn.
+    const want = Math.min((await handle.stat()).size, bytes) + 1;
+    const buf = Buffer.allocUnsafe(want);
+    const { bytesRead } = await handle.read(buf, 0, want, 0);
+    // complete only when the read stopped short of `want`: at the end of the file
+    return { bytes: buf.subarray(0, Math.min(bytesRead, bytes)), complete: bytesRead < want };
   } finally {
     await handle.close();
   }

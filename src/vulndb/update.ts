@@ -7,24 +7,24 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { TarsierError } from '../errors.js';
 import type { Store } from '../store/open-store.js';
+import { tryRefreshAdvisoryIndex } from './advisory-index-writer.js';
 import { importSource, sourceStatus, type SourceMeta } from './advisory-store.js';
 import { fetchFeed } from './fetch-feed.js';
 import { detectFeedFormat, readFeed } from './read-feed.js';
 
-/** Official feeds `db update` uses when no URL source was ever imported. */
+const OSV = 'https://osv-vulnerabilities.storage.googleapis.com';
+
+/**
+ * Official feeds `db update` uses when no URL source was ever imported: OSV for every ecosystem
+ * the matcher reads, Alpine's secdb, and the Debian tracker's JSON export — the only Debian feed
+ * that rates issues (its `urgency` per release gives Debian findings their severity; OSV's Debian
+ * records, like the DSA/DLA lists, carry none).
+ */
 export const DEFAULT_FEEDS: readonly string[] = [
-  'https://osv-vulnerabilities.storage.googleapis.com/Debian/all.zip',
-  'https://osv-vulnerabilities.storage.googleapis.com/Ubuntu/all.zip',
-  'https://osv-vulnerabilities.storage.googleapis.com/AlmaLinux/all.zip',
-  'https://osv-vulnerabilities.storage.googleapis.com/Rocky%20Linux/all.zip',
-  'https://osv-vulnerabilities.storage.googleapis.com/openEuler/all.zip',
-  'https://osv-vulnerabilities.storage.googleapis.com/npm/all.zip',
-  'https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip',
-  'https://osv-vulnerabilities.storage.googleapis.com/Maven/all.zip',
-  'https://osv-vulnerabilities.storage.googleapis.com/Go/all.zip',
-  'https://secdb.alpinelinux.org/v3.18/main.json',
-  'https://secdb.alpinelinux.org/v3.19/main.json',
-  'https://secdb.alpinelinux.org/v3.20/main.json',
+  ...['Debian', 'Ubuntu', 'AlmaLinux', 'Rocky%20Linux', 'Red%20Hat', 'openEuler', 'SUSE', 'openSUSE'].map((e) => `${OSV}/${e}/all.zip`),
+  ...['npm', 'PyPI', 'Maven', 'Go', 'crates.io', 'RubyGems', 'NuGet', 'Packagist'].map((e) => `${OSV}/${e}/all.zip`),
+  ...['v3.18', 'v3.19', 'v3.20', 'v3.21'].flatMap((v) => [`https://secdb.alpinelinux.org/${v}/main.json`, `https://secdb.alpinelinux.org/${v}/community.json`]),
+  'https://security-tracker.debian.org/tracker/data/json',
 ];
 
 export interface ImportOutcome {
@@ -45,11 +45,22 @@ async function importPath(store: Store, path: string, id: string, location: stri
   });
   const format = info.isDirectory() ? 'folder' : await detectFeedFormat(path);
   if (!format) throw new TarsierError('input', `${path}: not a recognised advisory feed (OSV JSON/YAML or zip, Alpine secdb JSON, Debian DSA/DLA list or tracker JSON)`);
-  return importSource(store, { id, format, location, ...extra }, readFeed(path, { warn }));
+  return importSource(store, { id, format, location, ...extra }, readFeed(path, { warn }), Date.now(), { refreshIndex: false });
 }
 
-/** Imports each target (path or URL) as its own source. */
+/**
+ * Imports each target (path or URL) as its own source, then brings the embedded store's derived
+ * advisory index up to date once (CLI scans read it instead of starting the database).
+ */
 export async function importTargets(store: Store, targets: string[], warn: (m: string) => void = () => undefined): Promise<ImportOutcome[]> {
+  try {
+    return await importEach(store, targets, warn);
+  } finally {
+    await tryRefreshAdvisoryIndex(store, warn);
+  }
+}
+
+async function importEach(store: Store, targets: string[], warn: (m: string) => void): Promise<ImportOutcome[]> {
   const known = new Map((await sourceStatus(store)).map((s) => [s.id, s]));
   const out: ImportOutcome[] = [];
   for (const target of targets) {

@@ -118,7 +118,7 @@ const BASELINE_SSH = {
 
 export const ROOT_REMEDIATION = 'Add the following line to the Dockerfile: USER <non root username>';
 
-function analysis(digest: string, f: Partial<AnalysisToSave['findings']>): AnalysisToSave {
+export function analysis(digest: string, f: Partial<AnalysisToSave['findings']>): AnalysisToSave {
   return { inventory: inventory(digest), findings: { vulnerabilities: [], sensitive: [], baseline: [], buildRisks: [], ...f } };
 }
 

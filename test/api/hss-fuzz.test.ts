@@ -152,3 +152,44 @@ describe('path parameters longer than the router allows', () => {
     expect(Object.keys(res.json() as object).sort()).toEqual(res.statusCode === 200 ? ['data_list', 'total_num'] : ['error_code', 'error_msg']);
   });
 });
+
+describe('enterprise_project_id', () => {
+  // A request each endpoint accepts, to which the bad parameter is added (validation reports one error).
+  const ACCEPTED: Array<[method: Endpoint['method'], path: string, body?: unknown]> = [
+    ['GET', '/image/x/sensitive?image_type=harbor'],
+    ['GET', '/image/baseline/risk-configs?image_type=registry'],
+    ['GET', '/image/CVE-2021-3711/images?x=1'],
+    ['GET', '/image/build-command-risks/images?image_type=registry&rule_id=BCR-001'],
+    ['GET', '/image/sensitive-information?image_type=registry'],
+    ['POST', '/image/sensitive/operate?image_type=harbor', { sensitive_info_id: 'x' }],
+    ['GET', '/image/sensitive/filepath-whitelist?x=1'],
+    ['POST', '/image/sensitive/filepath_whitelist?x=1', { customized_path: [] }],
+    ['GET', '/image/baseline/risk-configs/Debian%2010/rules?image_type=registry&standard=hw_standard'],
+    ['GET', '/image/baseline/check-rule/detail?image_type=registry&check_name=Debian%2010&check_type=system&check_rule_id=SYS-01&standard=hw_standard'],
+    ['GET', '/image/build-command-risks?image_type=registry'],
+    ['GET', '/image/x/vulnerabilities?image_type=harbor&namespace=n&image_name=a&tag_name=1'],
+    ['GET', '/image/registries?x=1'],
+    ['PUT', '/image/registries/x?x=1', {}],
+    ['DELETE', '/image/registries/x?x=1'],
+    ['POST', '/image/synchronize?x=1', { image_type: 'registry' }],
+    ['GET', '/image/registries/images?x=1'],
+    ['POST', '/image/batch-scan?x=1', { image_type: 'harbor', operate_all: true }],
+    ['GET', '/image/tasks?type=image_scan'],
+  ];
+
+  it('holding a control character or NUL is a 400 naming it, on every endpoint', async () => {
+    for (const [method, path, body] of ACCEPTED) {
+      for (const bad of ['a%01b', 'a%00b', '%1F']) {
+        const res = await w.fx.app.inject({
+          method,
+          url: `/v5/proj-a${path}&enterprise_project_id=${bad}`,
+          headers: { 'x-auth-token': w.tokens.a, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+          ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
+        });
+        const what = `${method} ${path} enterprise_project_id=${bad} → ${res.body}`;
+        expect(res.statusCode, what).toBe(400);
+        expect(res.json(), what).toMatchObject({ error_code: 'HSS.0001', error_msg: expect.stringContaining('enterprise_project_id') });
+      }
+    }
+  });
+});

@@ -4,6 +4,7 @@
  * under both spellings, the global list, and tenancy (another tenant's image = a missing one).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setFindingStates } from '../../src/store/queries/finding-states.js';
 import { AWS_KEY, client, DB_PASS, fp, hssWorld, L1, L2, NPM_TOKEN, SSH_KEY, T1, T2, T3, type HssWorld } from './hss-fixtures.js';
 
 let w: HssWorld;
@@ -120,6 +121,19 @@ describe('GET /v5/{project_id}/image/{image_id}/sensitive', () => {
     expect((await call('GET', sensitiveOf('x'.repeat(129)))).body).toEqual({ error_code: 'HSS.0001', error_msg: 'invalid param error: image_id must NOT have more than 128 characters' });
   });
 
+  it('accepts the optional region header (1-128 characters, no effect) and refuses it empty or longer', async () => {
+    const withRegion = (region: string) => w.fx.app.inject({ method: 'GET', url: sensitiveOf(w.img.a1), headers: { 'x-auth-token': w.tokens.a, region } });
+    const ok = await withRegion('cn-north-4');
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().total_num).toBe(3);
+    expect((await withRegion('r'.repeat(128))).statusCode).toBe(200);
+    for (const bad of ['', 'r'.repeat(129)]) {
+      const res = await withRegion(bad);
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error_msg).toMatch(/^invalid param error: region must NOT have (fewer than 1|more than 128) characters$/);
+    }
+  });
+
   it('tenancy: another project, another enterprise project and a missing image all answer the same empty list', async () => {
     const empty = { total_num: 0, data_list: [] };
     const missing = await call('GET', sensitiveOf('00000000-0000-0000-0000-000000000000'));
@@ -157,6 +171,15 @@ describe('POST /v5/{project_id}/image/sensitive/operate', () => {
     // operate_type defaults to do_not_ignore.
     expect((await op(undefined)).status).toBe(200);
     expect(await find(w.img.a1)).toMatchObject({ handle_status: 'unhandled', operate_accept: 'ignore' });
+  });
+
+  it('shows a false positive (set on the Alibaba surface) as handled, accepting do_not_ignore, which clears it', async () => {
+    await setFindingStates(w.fx.store.db, { projectId: 'proj-a', kind: 'sensitive', fingerprints: [fp(AWS_KEY)], state: 'false_positive' });
+    const aws = async () => (await call('GET', sensitiveOf(w.img.a1))).body!.data_list!.find((d) => d.sensitive_info_id === fp(AWS_KEY));
+    expect(await aws()).toMatchObject({ handle_status: 'handled', operate_accept: 'do_not_ignore' });
+    const undo = await call('POST', '/v5/proj-a/image/sensitive/operate?image_type=harbor', { body: { sensitive_info_id: fp(AWS_KEY), operate_type: 'do_not_ignore' } });
+    expect(undo.status).toBe(200);
+    expect(await aws()).toMatchObject({ handle_status: 'unhandled', operate_accept: 'ignore' });
   });
 
   it('refuses bad input and answers findings the caller cannot see as missing', async () => {

@@ -250,6 +250,11 @@ describe('POST /api/v1/cicd/archives', () => {
     const badName = await post(fx, archiveUrl('image_name=Bad%20Name&image_version=1'), createReadStream(archive), headers());
     expect(badName.status).toBe(400);
     expect(badName.body.error_msg).toMatch(/image_name "Bad Name"/);
+    for (const ep of ['a%00b', 'a%01b']) {
+      const badEp = await post(fx, archiveUrl(`image_name=app&image_version=1&enterprise_project_id=${ep}`), createReadStream(archive), headers());
+      expect(badEp.status, JSON.stringify(badEp.body)).toBe(400);
+      expect(badEp.body.error_msg).toMatch(/enterprise_project_id/);
+    }
     const junk = await post(fx, archiveUrl('image_name=junk&image_version=1'), Buffer.alloc(4096, 0x41), headers());
     expect(junk.status).toBe(400);
     expect(junk.body.error_msg).toMatch(/not an image archive/);

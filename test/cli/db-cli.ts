@@ -3,35 +3,23 @@
  * and scan tests, each against its own embedded database: a copy of the migrated template the test
  * run created (test/global-setup.ts), so no test pays PGlite's initdb.
  */
-import { spawn } from 'node:child_process';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runProcess, type ProcessResult } from '../e2e/process.js';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const SHARED_VULNDB = resolve(REPO_ROOT, '../shared/data/vulndb');
 export const SNAPSHOT = join(REPO_ROOT, 'data/advisories');
 
-export interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type CliRun = ProcessResult;
 
 export function tarsier(args: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
-  return new Promise((resolvePromise, reject) => {
-    const childEnv: NodeJS.ProcessEnv = { ...process.env, TARSIER_DEBUG: '', ...env };
-    // The embedded database, never a server some other test configured.
-    delete childEnv.DATABASE_URL;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/dev-entry.ts', ...args], { cwd: REPO_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
-  });
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, TARSIER_DEBUG: '', ...env };
+  // The embedded database, never a server some other test configured.
+  delete childEnv.DATABASE_URL;
+  return runProcess(process.execPath, ['--import', 'tsx', 'src/cli/dev-entry.ts', ...args], { cwd: REPO_ROOT, env: childEnv });
 }
 
 /** A fresh data directory holding a migrated, empty embedded database. */

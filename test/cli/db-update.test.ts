@@ -147,7 +147,7 @@ describe('tarsier db update', () => {
     state.mode = 'truncate';
     const cut = await tarsier(['db', 'update', '--data-dir', db.dir]);
     expect(cut.code, cut.stderr).toBe(1);
-    expect(cut.stdout).toMatch(new RegExp(`^url:${feedUrl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: FAILED: .*(download failed|terminated|closed|aborted|socket)`, 'i'));
+    expect(cut.stdout, cut.stderr).toMatch(new RegExp(`^url:${feedUrl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: FAILED: .*(download failed|terminated|closed|aborted|socket)`, 'i'));
 
     const after = await status();
     // the URL source is exactly as the last good update left it

@@ -14,7 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../src/analysis/analyze-image.js';
 import type { Inventory } from '../../src/analysis/inventory.js';
 import { DEMO_IMAGE_NAMES, writeDemoImages, type DemoImage } from '../../src/demo/demo-images.js';
+import { isSshHostKeyFile } from '../../src/demo/build-steps.js';
 import { DEMO_INVENTORY } from '../../src/demo/packages.js';
+import { loadStockRootfs } from '../../src/demo/rootfs/stock.js';
 import { demoSecrets } from '../../src/demo/secrets.js';
 import { evaluateBaseline } from '../../src/detect/baseline/index.js';
 import { evaluateBuildRisks } from '../../src/detect/build/evaluate.js';
@@ -255,7 +257,8 @@ describe('baseline', () => {
     ['demo/debian:10', 'Debian 10', ['SYS-01', 'SSH-03']],
     ['demo/ubuntu:16.04', 'Ubuntu16', ['SYS-01', 'SSH-01']],
     ['demo/centos:7', 'CentOS 7', ['SYS-01', 'SSH-06']],
-    ['demo/euleros:2.0', 'EulerOS', ['SYS-46', 'SSH-07']],
+    // openEuler packaging (data/rootfs/euleros/README.md): no TMOUT, LoginGraceTime 120
+    ['demo/euleros:2.0', 'EulerOS', ['SYS-46', 'SYS-40', 'SSH-17']],
   ])('%s fails the stock-configuration checks', (name, checkName, mustFail) => {
     const r = evaluateBaseline(scan(name).inventory);
     expect(r.checkName).toBe(checkName);
@@ -267,6 +270,26 @@ describe('baseline', () => {
     const r = evaluateBaseline(scan('demo/ubuntu:16.04').inventory);
     const rootLogin = r.summaries.flatMap((s) => s.rules).find((x) => x.status === 'failed' && JSON.stringify(x.evidence ?? []).includes('PermitRootLogin yes'));
     expect(rootLogin).toBeDefined();
+  });
+
+  it('EulerOS passes what its packaged files already meet (MaxAuthTries 3, PASS_MIN_DAYS 7, pwquality, pwhistory, faillock)', () => {
+    const r = evaluateBaseline(scan('demo/euleros:2.0').inventory);
+    const status = new Map(r.summaries.filter((s) => s.standard === 'cn_standard').flatMap((s) => s.rules).map((x) => [x.id, x.status]));
+    for (const id of ['SSH-07', 'SYS-02', 'SYS-06', 'SYS-07', 'SYS-09']) expect(status.get(id), id).toBe('passed');
+  });
+
+  it.each([
+    // the files each image's own build steps change on top of the stock tree (host keys aside)
+    ['demo/debian:10', 'debian10', ['etc/passwd', 'etc/shadow', 'etc/group', 'etc/gshadow']], // useradd app
+    ['demo/ubuntu:16.04', 'ubuntu1604', ['etc/ssh/sshd_config']], // sed -i PermitRootLogin yes
+    ['demo/centos:7', 'centos7', []],
+    ['demo/euleros:2.0', 'euleros', []],
+  ] as const)('%s carries the stock files of data/rootfs/%s', (name, release, edited: readonly string[]) => {
+    const { files } = scan(name).inventory;
+    const stock = loadStockRootfs(release).files.filter((f) => !isSshHostKeyFile(f.path) && !edited.includes(f.path));
+    const kept = stock.filter((f) => files[f.path]);
+    expect(kept.map((f) => f.path)).toEqual(expect.arrayContaining(['etc/login.defs', 'etc/profile']));
+    for (const f of kept) expect({ path: f.path, content: files[f.path]?.content, mode: files[f.path]?.mode }).toEqual({ path: f.path, content: f.content, mode: f.mode });
   });
 
   it('Alpine has no rule pack', () => {

@@ -17,8 +17,21 @@ import { configFilesAnalyzer, configTreeAnalyzer } from '../../src/analysis/anal
 import { layerMetaAnalyzer } from '../../src/analysis/analyzers/layer-meta.js';
 import { osReleaseAnalyzer } from '../../src/analysis/analyzers/os-release.js';
 import type { ImageConfig } from '../../src/image/types.js';
+import { STOCK_RELEASES, stockRootfsDir, type StockRelease } from '../../src/demo/rootfs/stock.js';
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures/baseline/', import.meta.url));
+
+/**
+ * Where a fixture layer lives. `<release>/stock` is the distribution's stock tree the demo images
+ * are built from (data/rootfs/<release>, shipped with the package); every other layer (hardened,
+ * hardened-common) is a directory under test/fixtures/baseline.
+ */
+export function fixtureLayerDir(layerDir: string): string {
+  const release = /^([^/]+)\/stock$/.exec(layerDir)?.[1];
+  if (release === undefined) return join(FIXTURES, layerDir);
+  if (!(STOCK_RELEASES as readonly string[]).includes(release)) throw new Error(`no stock tree for ${release} (data/rootfs has ${STOCK_RELEASES.join(', ')})`);
+  return stockRootfsDir(release as StockRelease);
+}
 
 type Owned = [mode: string, uid: number, gid: number];
 
@@ -69,7 +82,7 @@ function readMeta(dir: string): LayerMeta {
 
 /** Entries of one fixture directory layer. */
 export function fixtureEntries(layerDir: string): { entries: MemoryEntry[]; meta: LayerMeta } {
-  const dir = join(FIXTURES, layerDir);
+  const dir = fixtureLayerDir(layerDir);
   const meta = readMeta(dir);
   const entries: MemoryEntry[] = [];
   const own = (path: string, fallback: number): Pick<MemoryEntry, 'mode' | 'uid' | 'gid'> => {

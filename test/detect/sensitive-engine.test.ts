@@ -177,6 +177,19 @@ describe('allow rules', () => {
     expect(keys('usr/share/tcltk/tcl8.6/tcl8/http-2.9.8.tm', '    #     http://jschmoe:xyzzy@www.bogus.net:8000/foo/bar.tml?q=foo#changes\n')).toEqual([]);
   });
 
+  it('near misses and misses found on the 1 GiB benchmark tree', () => {
+    // mariadb-hotcopy's embedded manual: placeholder words run together.
+    expect(keys('usr/bin/mariadb-hotcopy', "  mysqlhotcopy --method='scp -Bq -i /usr/home/foo/.ssh/identity' --user=root --password=secretpassword \\\n")).toEqual([]);
+    // secretlint's own source: a regular expression after `_authToken=`, not a token.
+    expect(keys('app/node_modules/x/module/index.js', '    const AuthTokenPattern = /_authToken=([^$].*)/g;\n')).toEqual([]);
+    expect(keys('srv/app/.npmrc', `//registry.example.com/:_authToken=${rand(ALNUM, 40)}\n`)).toEqual(['npm_token']);
+    // Random secrets that happen to contain a placeholder word between digits or at an end are secrets.
+    for (const v of ['togNh0oIfeyyqMIkRHatWXt9Q3MY', 'MYGN1YqxYS02uBfyObId5LsTPvkH', 'mCrKtd4woXxn5VUKnSO6H1WmD7my', 'k2Fake9xQ7rT4pLm8vN3bW6sYz1A']) {
+      expect(keys('srv/app/.env', `API_SECRET=${v}\n`), v).toEqual(['common_cred']);
+    }
+    for (const v of ['my_api_key', 'your-password', 'mysecrettoken', 'SUPER_SECRET_PASSWORD']) expect(keys('srv/app/.env', `API_SECRET=${v}\n`), v).toEqual([]);
+  });
+
   it('generic rules need entropy; fixed-prefix tokens do not', () => {
     expect(keys('srv/app/app.conf', 'api_key = abcdefabcdef\n')).toEqual([]);
     expect(keys('srv/app/app.conf', `api_key = ${rand(ALNUM, 32)}\n`)).toEqual(['common_cred']);
@@ -215,6 +228,13 @@ describe('user options', () => {
     const f = lines([rule1])[0];
     expect(f?.masked).toBe('so****');
     expect(f?.severity).toBe('high');
+  });
+
+  it('an empty paths list restricts nothing, also in files other rules restrict by path', () => {
+    const acme = `acme_${rand('0123456789abcdef', 32)}`;
+    const rs = new CompiledRuleSet({ customRules: [{ id: 'acme', keywords: ['acme_'], pattern: '(?<secret>acme_[0-9a-f]{32})', paths: [], excludePaths: [] }] });
+    // notes.txt matches no rule's path glob; .env and app.conf match several (generic credential rules).
+    for (const p of ['srv/app/notes.txt', 'srv/app/.env', 'srv/app/app.conf']) expect(keys(p, `KEY=${acme}\n`, rs), p).toContain('custom:acme');
   });
 
   it('rejects bad custom rules with one-line errors naming the rule', () => {

@@ -273,6 +273,23 @@ describe('matcher rules', () => {
     ]);
   });
 
+  it("takes the release's rating from the tracker even when only the DSA's fix applies", () => {
+    // The DSA names a later fix (a regression update) than the tracker entry, so only the DSA
+    // matches 3.0.9-1; the tracker's urgency for openssl in bookworm still rates the finding.
+    const index = buildIndex([
+      { id: 'DSA-9998-1', aliases: [], covers: ['CVE-2099-1100'], source: 'debian-dsa', affected: [pkgAt('debian:12', 'openssl', { status: 'fixed', ranges: [{ fixed: '3.0.11-1~deb12u2' }] })] },
+      { id: 'CVE-2099-1100', aliases: [], source: 'debian-tracker', affected: [pkgAt('debian:12', 'openssl', { status: 'fixed', ranges: [{ fixed: '3.0.9-1' }], severity: 'high' })] },
+      // another release's rating is not this release's
+      { id: 'CVE-2099-1101', aliases: [], source: 'debian-tracker', affected: [pkgAt('debian:11', 'openssl', { status: 'fixed', ranges: [{ fixed: '1.1.1w-0+deb11u1' }], severity: 'high' })] },
+      { id: 'DSA-9998-2', aliases: [], covers: ['CVE-2099-1101'], source: 'debian-dsa', affected: [pkgAt('debian:12', 'openssl', { status: 'fixed', ranges: [{ fixed: '3.0.11-1~deb12u2' }] })] },
+    ]);
+    const found = matchInventory(inventory(debian12, [deb('libssl3', '3.0.9-1', 'openssl')]), index, { now: NOW }).vulnerabilities;
+    expect(found.map((v) => [v.id, v.aliases, v.severity])).toEqual([
+      ['CVE-2099-1100', ['DSA-9998-1'], 'high'],
+      ['CVE-2099-1101', ['DSA-9998-2'], 'unknown'],
+    ]);
+  });
+
   it('subtracts a not-affected record of another feed, and matches nothing for the fixed version itself', () => {
     const index = buildIndex([
       { id: 'CVE-2099-2000', aliases: [], source: 'osv:alpine', affected: [pkgAt('alpine:3.22', 'avahi', { status: 'affected', ranges: [{}] })] },
@@ -377,6 +394,44 @@ describe('matcher rules', () => {
     expect(modular.vulnerabilities.map((v) => v.id)).toEqual(['CVE-2099-6000']);
     const plain = matchInventory(inventory(alma, [rpmPkg('1:10.21.0-1.el8')]), index, { now: NOW });
     expect(plain.vulnerabilities.map((v) => [v.id, v.aliases, v.fixedVersion])).toEqual([['CVE-2099-6001', ['ALSA-2099:2'], '1:10.24.0-1.el8']]);
+  });
+});
+
+describe.skipIf(!hasData)("Debian severities: the tracker's urgency (real excerpt of its JSON export) with the real DSA list", () => {
+  const excerpt = async (): Promise<Advisory[]> => {
+    const out: Advisory[] = [];
+    for await (const a of readFeed(path.join(repoRoot, 'test/fixtures/vulndb/debian-tracker-excerpt.json'))) out.push(a);
+    return out;
+  };
+
+  it('rates Debian findings by the urgency of their release ("high**" is high; "not yet assigned" rates nothing)', async () => {
+    const tracker = await excerpt();
+    const index = buildIndex([...tracker, ...(await feed('debian-security-tracker/data/DSA/list'))]);
+    const buster: OsInfo = { family: 'debian', name: 'Debian GNU/Linux', version: '10', codename: 'buster' };
+    // Versions below the tracker's buster fixes (libjs-prototype is built from prototypejs).
+    const found = matchInventory(
+      inventory(buster, [deb('libjs-prototype', '1.6.0.1-1', 'prototypejs'), deb('txt2man', '1.5.5-4'), deb('backupninja', '0.8-1'), deb('chromium', '89.0.4389.114-1~deb10u1')]),
+      index,
+      { now: NOW },
+    ).vulnerabilities.filter((v) => tracker.some((a) => a.id === v.id)); // the DSA list's own chromium findings aside
+    expect(found.map((v) => [v.packageName, v.id, v.fixedVersion, v.status, v.severity])).toEqual([
+      ['libjs-prototype', 'CVE-2008-7220', '1.6.0.2-1', 'fixed', 'high'], // "high**"
+      ['txt2man', 'CVE-2013-1444', '1.5.5-4.1', 'fixed', 'low'], // "low**"
+      ['backupninja', 'CVE-2005-3111', '0.8-2', 'fixed', 'medium'],
+      // open in buster with urgency "end-of-life": a state, not a rating
+      ['chromium', 'CVE-2022-0456', null, 'end_of_life', 'unknown'],
+    ]);
+    // CVE-2007-2383 is resolved with fixed_version "0" in buster: prototypejs was never affected
+    expect(found.some((v) => v.id === 'CVE-2007-2383')).toBe(false);
+  });
+
+  it('merges DSA-5068-1 and the tracker entry of CVE-2022-0456 into one bullseye finding', async () => {
+    const index = buildIndex([...(await excerpt()), ...(await feed('debian-security-tracker/data/DSA/list'))]);
+    const bullseye: OsInfo = { family: 'debian', name: 'Debian GNU/Linux', version: '11', codename: 'bullseye' };
+    // 90.0.4430.212-1 is bullseye's release version in the tracker's own "repositories" field
+    const found = matchInventory(inventory(bullseye, [deb('chromium', '90.0.4430.212-1')]), index, { now: NOW }).vulnerabilities;
+    const cve = found.filter((v) => v.id === 'CVE-2022-0456');
+    expect(cve).toEqual([expect.objectContaining({ aliases: ['DSA-5068-1'], fixedVersion: '98.0.4758.80-1~deb11u1', severity: 'unknown' })]);
   });
 });
 

@@ -151,7 +151,7 @@ beforeAll(async () => {
   expect(imported.stdout).toMatch(/7961 advisories/);
 
   server = await serve(dataDir);
-}, 110_000);
+}, 240_000); // four CLI processes, two skopeo pushes and a registry: minutes on a loaded 2-core machine
 
 afterAll(async () => {
   if (server && server.child.exitCode === null && server.child.signalCode === null) {

@@ -2,7 +2,6 @@
  * `tarsier scan` as a user runs it, on generated archives: the report formats' shapes, exit
  * codes, one-line errors, and the cache flags. The CLI runs from source (test/helpers/run-cli.ts).
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
@@ -20,13 +19,10 @@ import {
   writeRawOciLayout,
   type BuiltImage,
 } from '../helpers/image-fixtures.js';
+import { runProcess, type ProcessResult } from '../e2e/process.js';
 import { tarEnd, tarHeader } from '../helpers/raw-tar.js';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = ProcessResult;
 
 /**
  * How to start the CLI: the built `bin/tarsier.js` when dist/ is newer than every source file
@@ -53,16 +49,7 @@ let mirror: string | undefined;
 let command: string[];
 
 function tarsier(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env, TARSIER_DEBUG: '' };
-    const child = spawn(process.execPath, [...command, ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runProcess(process.execPath, [...command, ...args], { cwd: REPO_ROOT, env: { ...process.env, TARSIER_DEBUG: '' } });
 }
 
 /** stderr without `warning: …` lines (e.g. "no advisory database" on a machine without one). */

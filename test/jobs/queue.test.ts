@@ -110,4 +110,16 @@ describe.each(backends)('job queue on $name', (backend) => {
     await lock.release('sha256:x', 'b');
     expect(await lock.tryAcquire('sha256:x', 'c', 1_900)).toBe(true);
   });
+
+  it('a lock kept renewed outlives its lease, and lapses once renewal stops', async () => {
+    // Renewed every 200 ms: a lease of 600 ms leaves room for a slow timer on a loaded machine.
+    const lock = new LeaseLock(store, 600);
+    expect(await lock.tryAcquire('layer:renewed', 'a')).toBe(true);
+    const stop = lock.keepRenewed('layer:renewed', 'a');
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(await lock.tryAcquire('layer:renewed', 'b')).toBe(false);
+    stop();
+    await new Promise((r) => setTimeout(r, 900));
+    expect(await lock.tryAcquire('layer:renewed', 'b')).toBe(true);
+  });
 });

@@ -3,7 +3,8 @@
  * demo images are scanned once (no advisory database), their analyses saved, and the image files
  * deleted. Then the bundled snapshot is imported and a re-match finds exactly what a scan with the
  * snapshot finds; a newer advisory (a DSA in the tracker's list format) adds a finding; the same
- * advisory re-issued with a fix below the installed version takes it away again.
+ * advisory re-issued with a fix below the installed version takes it away again. A re-match that
+ * changes nothing rewrites nothing.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -16,9 +17,9 @@ import type { Inventory } from '../../src/analysis/inventory.js';
 import { writeDemoImages } from '../../src/demo/demo-images.js';
 import { buildIndex, matchInventory } from '../../src/detect/vulns/match.js';
 import { openImage } from '../../src/image/open-image.js';
-import { rematchAll, rematchDigests } from '../../src/jobs/rematch.js';
+import { loadForMatching, rematchAll, rematchDigests } from '../../src/jobs/rematch.js';
 import { scanSource } from '../../src/scan/pipeline.js';
-import { saveAnalysis } from '../../src/store/analysis-repo.js';
+import { loadMatchInputs, replaceVulnFindings, saveAnalysis } from '../../src/store/analysis-repo.js';
 import type { Store } from '../../src/store/open-store.js';
 import { readFeed } from '../../src/vulndb/read-feed.js';
 import { importTargets } from '../../src/vulndb/update.js';
@@ -99,9 +100,32 @@ describe.each(backends)('re-match on $name', (backend) => {
       total += stored.length;
     }
     expect(result.findings).toBe(total);
+    expect(result.changed).toBe(3);
     const deb = await findings(digestOf('demo/debian:10'));
     expect(deb.find((f) => f.vuln_id === 'CVE-2021-3449' && f.package_name === 'libssl1.1')).toMatchObject({ installed_version: '1.1.1d-0+deb10u3', fixed_version: '1.1.1d-0+deb10u6' });
     expect(deb.some((f) => f.vuln_id === 'CVE-2030-0001')).toBe(false);
+  });
+
+  it('rewrites nothing when the findings are unchanged, and rewrites a manifest whose findings another path wrote', async () => {
+    const before = await findings(digestOf('demo/debian:10'));
+    expect(await rematchAll(store)).toMatchObject({ manifests: 3, changed: 0 });
+    expect(await findings(digestOf('demo/debian:10'))).toEqual(before);
+    // a write that did not come from the re-match (here: clearing the findings) forgets the hash
+    await replaceVulnFindings(store, digestOf('demo/debian:10'), []);
+    expect(await rematchAll(store)).toMatchObject({ manifests: 3, changed: 1 });
+    expect(await findings(digestOf('demo/debian:10'))).toEqual(before);
+  });
+
+  it('gives the matcher the rpm modularity label of a stored package', async () => {
+    // an rpm package of a module stream: a re-match must judge it by the stream's fixes only
+    const base = inventories.get('demo/alpine:3.18')!;
+    const digest = 'sha256:' + 'e'.repeat(64);
+    const pkg = { type: 'rpm' as const, name: 'nodejs', version: '1:10.24.0-1.module_el8.3.0+717+fa496f1d', modularityLabel: 'nodejs:10:8030020210304194401:30b713e6', layerDiffId: base.packages[0]!.layerDiffId, path: 'var/lib/rpm/rpmdb.sqlite', purl: 'pkg:rpm/almalinux/nodejs' };
+    await saveAnalysis(store, { inventory: { ...base, artifact: { ...base.artifact, digest }, packages: [pkg] }, findings: { vulnerabilities: [], sensitive: [], baseline: [], buildRisks: [] } });
+    expect((await loadMatchInputs(store, [digest])).get(digest)?.packages).toEqual([pkg]);
+    // what the re-match reads: the matcher's fields only, the label among them
+    expect((await loadForMatching(store, [digest])).get(digest)?.packages).toEqual([{ ...pkg, path: '', purl: '' }]);
+    await store.db.deleteFrom('manifests').where('digest', '=', digest).execute();
   });
 
   it('gains a finding when a newer advisory for an installed package is imported', async () => {
@@ -134,6 +158,6 @@ describe.each(backends)('re-match on $name', (backend) => {
     // what is left: the end-of-life findings of Debian 10, Ubuntu 16.04 and Alpine 3.18
     const left = await store.query<{ vuln_id: string }>('SELECT vuln_id FROM vuln_findings ORDER BY vuln_id');
     expect(left.map((r) => r.vuln_id)).toEqual(['OS-EOL-alpine-3.18', 'OS-EOL-debian-10', 'OS-EOL-ubuntu-16.04']);
-    expect(result).toEqual({ manifests: 3, findings: 3 });
+    expect(result).toEqual({ manifests: 3, findings: 3, changed: 3 });
   });
 });

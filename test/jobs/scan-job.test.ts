@@ -1,6 +1,7 @@
 /**
  * Scan jobs end to end inside one process: a real docker-registry with basic auth, a registered
  * registry with sealed credentials, image references queued, a worker draining the queue.
+ * On PGlite and PostgreSQL.
  */
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,41 +15,46 @@ import { createRegistry } from '../../src/store/registries-repo.js';
 import { createWorker, openServiceContext, type ServiceContext } from '../../src/service/context.js';
 import { debianAppSpec } from '../helpers/build-test-images.js';
 import { pushImage, startRegistry, type RunningRegistry } from '../helpers/registry-server.js';
+import { createServerDatabase } from '../helpers/stores.js';
 
-let registry: RunningRegistry;
-let ctx: ServiceContext;
-let worker: Worker;
-let dataDir: string;
-let layoutDir: string;
+describe.each(['pglite', 'postgres'] as const)('scan jobs against a real registry on %s', (backendName) => {
+  let registry: RunningRegistry;
+  let ctx: ServiceContext;
+  let worker: Worker;
+  let dataDir: string;
+  let layoutDir: string;
+  /** The PostgreSQL run's own database. */
+  let server: { url: string; drop(): Promise<void> } | undefined;
 
-async function drain(): Promise<void> {
-  while (await worker.runOnce());
-}
+  async function drain(): Promise<void> {
+    while (await worker.runOnce());
+  }
 
-beforeAll(async () => {
-  registry = await startRegistry();
-  layoutDir = await mkdtemp(join(tmpdir(), 'tarsier-jobs-layout-'));
-  // One layout per image: writeOciLayout owns its index.json.
-  await writeOciLayout(debianAppSpec(), join(layoutDir, 'v1'), 'v1');
-  await writeOciLayout(debianAppSpec({ zstd: true }), join(layoutDir, 'v2'), 'v2');
-  await pushImage(registry, { dir: join(layoutDir, 'v1'), tag: 'v1' }, 'team/app:1.0');
-  await pushImage(registry, { dir: join(layoutDir, 'v1'), tag: 'v1' }, 'team/app:1.0-again');
-  await pushImage(registry, { dir: join(layoutDir, 'v2'), tag: 'v2' }, 'team/app:2.0');
-  dataDir = await mkdtemp(join(tmpdir(), 'tarsier-jobs-data-'));
-  if (process.env.TARSIER_PGLITE_TEMPLATE) await cp(process.env.TARSIER_PGLITE_TEMPLATE, dataDir, { recursive: true });
-  ctx = await openServiceContext({ dataDir, leaseMs: 5_000 });
-  worker = createWorker(ctx);
-  await ensureProject(ctx.store, 'p1');
-}, 120_000);
+  beforeAll(async () => {
+    registry = await startRegistry();
+    layoutDir = await mkdtemp(join(tmpdir(), 'tarsier-jobs-layout-'));
+    // One layout per image: writeOciLayout owns its index.json.
+    await writeOciLayout(debianAppSpec(), join(layoutDir, 'v1'), 'v1');
+    await writeOciLayout(debianAppSpec({ zstd: true }), join(layoutDir, 'v2'), 'v2');
+    await pushImage(registry, { dir: join(layoutDir, 'v1'), tag: 'v1' }, 'team/app:1.0');
+    await pushImage(registry, { dir: join(layoutDir, 'v1'), tag: 'v1' }, 'team/app:1.0-again');
+    await pushImage(registry, { dir: join(layoutDir, 'v2'), tag: 'v2' }, 'team/app:2.0');
+    dataDir = await mkdtemp(join(tmpdir(), 'tarsier-jobs-data-'));
+    if (backendName === 'postgres') server = await createServerDatabase();
+    else if (process.env.TARSIER_PGLITE_TEMPLATE) await cp(process.env.TARSIER_PGLITE_TEMPLATE, dataDir, { recursive: true });
+    ctx = await openServiceContext({ dataDir, databaseUrl: server?.url, leaseMs: 5_000 });
+    worker = createWorker(ctx);
+    await ensureProject(ctx.store, 'p1');
+  }, 120_000);
 
-afterAll(async () => {
-  await ctx?.close();
-  await registry?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  if (layoutDir) await rm(layoutDir, { recursive: true, force: true });
-});
+  afterAll(async () => {
+    await ctx?.close();
+    await server?.drop();
+    await registry?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    if (layoutDir) await rm(layoutDir, { recursive: true, force: true });
+  });
 
-describe('scan jobs against a real registry', () => {
   it('scans each reference, analyses each digest once, and records HSS statuses', async () => {
     const regId = await createRegistry(ctx.store, ctx.box, { projectId: 'p1', name: 'local', type: 'Other', protocol: 'http', addr: registry.host, username: registry.username, password: registry.password });
     const ids: string[] = [];

@@ -2,6 +2,7 @@
  * Tiny images for sync and multi-worker tests: many tags written into one OCI layout (blobs are
  * shared; each image differs by one small file), pushed to a registry with skopeo a few at a time.
  */
+import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ImageSpec, type LayerEntrySpec, writeImageBlobs } from '../../src/image/build/image-writer.js';
@@ -59,4 +60,13 @@ export async function pushAll(registry: RunningRegistry, dir: string, pairs: Arr
     }
   };
   await Promise.all(Array.from({ length: Math.min(parallel, pairs.length) }, worker));
+}
+
+/** Deletes `repo:tag` from the registry the way its API allows: skopeo resolves the tag and deletes that manifest (every tag of the repository naming it goes). */
+export async function deleteTag(registry: RunningRegistry, ref: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    execFile('skopeo', ['delete', '--creds', `${registry.username}:${registry.password}`, '--tls-verify=false', `docker://${registry.host}/${ref}`], (err, _out, stderr) =>
+      err ? reject(new Error(`skopeo delete ${ref}: ${stderr || err.message}`)) : resolve(),
+    );
+  });
 }

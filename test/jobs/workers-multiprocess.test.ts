@@ -72,6 +72,8 @@ beforeAll(async () => {
     // The test queues the one sync itself; no periodic work.
     TARSIER_SYNC_INTERVAL_MINUTES: '0',
     TARSIER_RESCAN_AFTER_HOURS: '0',
+    TARSIER_ADVISORY_UPDATE_HOURS: '0',
+    TARSIER_GC_INTERVAL_HOURS: '0',
   };
   // The workers start (tsx, migrations already applied) while the images are built and pushed.
   for (let i = 0; i < 3; i++) workers.push(startWorker(i, env));

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../src/store/open-store.js';
+import { openStore, statementNamer, type Store } from '../../src/store/open-store.js';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { backends } from '../helpers/stores.js';
 
@@ -59,6 +59,43 @@ describe.each(backends)('store on $name', (backend) => {
     const rows = await store.db.selectFrom('projects').select(['id', 'name']).where('id', 'like', 'c%').execute();
     expect(rows).toHaveLength(8);
     for (const r of rows) expect(r.name).toBe(`${r.id}-done`);
+  });
+
+  it('runs a prepared statement like any query: same rows, int8 as numbers, repeatable with new values', async () => {
+    const statement = sql<{ id: string; created_at: number }>`SELECT id, created_at FROM projects WHERE id = ANY(${['p1', 'c3']}::text[]) ORDER BY id`.compile(store.db);
+    const expected = await store.query(statement.sql, [...statement.parameters]);
+    expect(await store.prepared(statement)).toEqual(expected);
+    expect(await store.prepared(statement)).toEqual([{ id: 'c3', created_at: 3 }, { id: 'p1', created_at: 1_732_000_000_123 }]);
+    expect(await store.prepared({ sql: statement.sql, parameters: [['c5']] })).toEqual([{ id: 'c5', created_at: 5 }]);
+  });
+});
+
+describe('prepared statement names', () => {
+  it('one name per distinct text, the same on every call, none past the bound', () => {
+    const nameOf = statementNamer(2);
+    const a = nameOf('SELECT 1');
+    const b = nameOf('SELECT 2');
+    expect(a).toBeDefined();
+    expect(b).not.toBe(a);
+    expect(nameOf('SELECT 1')).toBe(a);
+    expect(nameOf('SELECT 3')).toBeUndefined();
+    expect(nameOf('SELECT 2')).toBe(b);
+  });
+
+  it('a PostgreSQL connection prepares a statement once and reuses it', async () => {
+    const server = backends.find((b) => b.name === 'postgres')!;
+    const handle = await server.create();
+    // One connection, so the session that prepared the statement is the one asked about it.
+    const store = await openStore({ databaseUrl: handle.url!, poolSize: 1 });
+    try {
+      const text = 'SELECT count(*)::int8 AS n FROM schema_migrations WHERE id > $1';
+      for (let i = 0; i < 3; i++) expect(await store.prepared<{ n: number }>({ sql: text, parameters: [0] })).toEqual([{ n: MIGRATIONS.length }]);
+      const prepared = await store.query<{ statement: string }>('SELECT statement FROM pg_prepared_statements');
+      expect(prepared.map((p) => p.statement)).toEqual([text]);
+    } finally {
+      await store.close();
+      await handle.dispose();
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -117,5 +117,6 @@ describe('secret box', () => {
     const envBox = await SecretBox.load(dir, { TARSIER_SECRET_KEY: 'ab'.repeat(32) });
     expect(() => envBox.open(sealed)).toThrow(/secret key changed/);
     expect((await readFile(join(dir, 'secret.key'), 'utf8')).length).toBeGreaterThan(40);
+    await rm(dir, { recursive: true, force: true });
   });
 });

@@ -1,12 +1,13 @@
 /**
- * The reverse index, `imagesAffectedBy`: which of a project's images a vulnerability affects, by
- * id or alias, with the HSS filters (enterprise projects, namespace, fuzzy image name with LIKE
- * wildcards taken literally, image id, software), grouped per image with its tags, paged — on both
- * backends; and the plan uses the findings' id and alias indexes and the images' digest index.
+ * The reverse index, `imagesAffectedBy` (behind HSS ListVulRepoImage): which of a project's images
+ * a vulnerability affects, by id or alias, with the HSS filters (enterprise projects, namespace,
+ * fuzzy image name with LIKE wildcards taken literally, image id, software), grouped per image with
+ * its tags, paged — on both backends; and the plan uses the findings' id and alias indexes and the images' digest index.
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Inventory } from '../../src/analysis/inventory.js';
+import { TenantScope } from '../../src/api/tenancy.js';
 import type { ReportVulnerability } from '../../src/report/model.js';
 import { saveAnalysis } from '../../src/store/analysis-repo.js';
 import type { Store } from '../../src/store/open-store.js';
@@ -57,7 +58,11 @@ describe.each(backends)('imagesAffectedBy on $name', (backend) => {
       .execute();
   }
 
-  const ask = (q: Partial<AffectedImagesQuery>) => imagesAffectedBy(store, { projectId: 'p1', vulnId: 'CVE-2021-3449', offset: 0, limit: 10, ...q });
+  /** The query as the project (default p1) and, when given, those enterprise projects see it. */
+  type Ask = Partial<AffectedImagesQuery> & { projectId?: string; enterpriseProjects?: string[] };
+  const scopeOf = ({ projectId = 'p1', enterpriseProjects }: Ask) => new TenantScope(projectId, enterpriseProjects, '0');
+  const queryOf = ({ projectId: _p, enterpriseProjects: _e, ...q }: Ask): AffectedImagesQuery => ({ vulnId: 'CVE-2021-3449', offset: 0, limit: 10, ...q });
+  const ask = (q: Ask) => imagesAffectedBy(store, scopeOf(q), queryOf(q));
   const names = (r: Awaited<ReturnType<typeof ask>>) => r.rows.map((g) => `${g.namespace}/${g.imageName}${g.app ? ` ${g.app.name}` : ''}`);
 
   beforeAll(async () => {
@@ -156,8 +161,8 @@ describe.each(backends)('imagesAffectedBy on $name', (backend) => {
     await sql`INSERT INTO images (id, project_id, enterprise_project_id, image_type, namespace, image_name, image_version, reference, digest, created_at)
       SELECT 'bulk-' || g, 'p1', '0', 'private_image', 'org' || (g % 40), 'repo' || (g % 5000), 't' || g, 'r', 'sha256:bulk' || (1 + g % 3000), 0 FROM generate_series(1, 40000) g`.execute(store.db);
     await sql`ANALYZE`.execute(store.db);
-    const plan = async (q: Partial<AffectedImagesQuery>) => {
-      const compiled = affectedImagesSql({ projectId: 'p1', vulnId: 'CVE-2030-17', offset: 0, limit: 10, ...q }).compile(store.db);
+    const plan = async (q: Ask) => {
+      const compiled = affectedImagesSql(scopeOf(q), queryOf({ vulnId: 'CVE-2030-17', ...q })).compile(store.db);
       return (await store.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${compiled.sql}`, [...compiled.parameters])).map((r) => r['QUERY PLAN']).join('\n');
     };
     for (const vulnId of ['CVE-2030-17', 'GHSA-17']) {

@@ -31,8 +31,11 @@ export const LangParam = Type.Optional(Type.Enum([...LANGS], { default: 'zh', de
 export const CurrentPageParam = Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_CURRENT_PAGE, default: 1, description: 'Page number, from 1. Default 1.' }));
 export const PageSizeParam = Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 20, description: `Entries per page, 1-${MAX_PAGE_SIZE}. Default 20.` }));
 export const ScanRangeParam = Type.Optional(Type.Array(Type.Enum(['image', 'container']), { maxItems: 10, description: 'Asset types: image, container.' }));
-export const ImageUuidParam = Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Image UUID (Tarsier image id).' }));
-export const SensitiveFileKeyParam = Type.String({ minLength: 1, maxLength: 128, description: 'Sensitive file type, e.g. aws_access_key (catalog keys, or custom:<id> for custom rules).' });
+/** PostgreSQL text cannot hold NUL: a parameter carrying one is an InvalidParameter naming it, not a store error. */
+export const NO_NUL = '^[^\\u0000]*$';
+
+export const ImageUuidParam = Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: NO_NUL, description: 'Image UUID (Tarsier image id).' }));
+export const SensitiveFileKeyParam = Type.String({ minLength: 1, maxLength: 128, pattern: NO_NUL, description: 'Sensitive file type, e.g. aws_access_key (catalog keys, or custom:<id> for custom rules).' });
 /** One level or several separated by commas. */
 export const RiskLevelParam = Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^(high|medium|low)(,(high|medium|low))*$', description: 'high, medium, low; several separated by commas.' }));
 

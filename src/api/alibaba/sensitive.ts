@@ -20,6 +20,7 @@ import {
   imageIdCandidates,
   ImageUuidParam,
   LangParam,
+  NO_NUL,
   pageInfo,
   PageInfoSchema,
   PageSizeParam,
@@ -73,12 +74,12 @@ const ByKeyResponse = Type.Object({
 });
 
 const ListParams = Type.Object({
-  Criteria: Type.Optional(Type.String({ maxLength: 128, description: 'Search text: part of a key or of a name (see CriteriaType).' })),
+  Criteria: Type.Optional(Type.String({ maxLength: 128, pattern: NO_NUL, description: 'Search text: part of a key or of a name (see CriteriaType).' })),
   CriteriaType: Type.Optional(Type.Enum(['SensitiveFileKey', 'SensitiveFileName'], { description: 'What Criteria searches; both when absent.' })),
   ImageUuid: ImageUuidParam,
   RiskLevel: RiskLevelParam,
   ScanRange: ScanRangeParam,
-  SensitiveKeyList: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 200, description: 'Only these sensitive file types.' })),
+  SensitiveKeyList: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 128, pattern: NO_NUL }), { maxItems: 200, description: 'Only these sensitive file types.' })),
   Lang: LangParam,
   CurrentPage: CurrentPageParam,
   PageSize: PageSizeParam,
@@ -110,10 +111,10 @@ const STATUS_NAMES = { '0': 'unhandled', '1': 'ignored', '2': 'false_positive' }
 
 const ImagesParams = Type.Object({
   SensitiveFileKey: Type.Optional(SensitiveFileKeyParam),
-  ImageDigest: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'Part of the image digest.' })),
-  RepoName: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'Part of the repository (image) name.' })),
-  RepoNamespace: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'Part of the namespace.' })),
-  RepoInstanceId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Registry id.' })),
+  ImageDigest: Type.Optional(Type.String({ minLength: 1, maxLength: 256, pattern: NO_NUL, description: 'Part of the image digest.' })),
+  RepoName: Type.Optional(Type.String({ minLength: 1, maxLength: 256, pattern: NO_NUL, description: 'Part of the repository (image) name.' })),
+  RepoNamespace: Type.Optional(Type.String({ minLength: 1, maxLength: 256, pattern: NO_NUL, description: 'Part of the namespace.' })),
+  RepoInstanceId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: NO_NUL, description: 'Registry id.' })),
   RiskLevel: RiskLevelParam,
   Status: Type.Optional(Type.Enum(['0', '1', '2'], { description: '0 unhandled, 1 ignored, 2 false positive.' })),
   ScanRange: ScanRangeParam,
@@ -145,7 +146,7 @@ const ImagesResponse = Type.Object({
 
 const SetStatusParams = Type.Object({
   SensitiveFileKey: SensitiveFileKeyParam,
-  ImageUuids: Type.Optional(Type.String({ minLength: 1, maxLength: 20_000, description: 'Image UUIDs separated by commas; every image of the caller when absent.' })),
+  ImageUuids: Type.Optional(Type.String({ minLength: 1, maxLength: 20_000, pattern: NO_NUL, description: 'Image UUIDs separated by commas; every image of the caller when absent.' })),
   IdList: Type.Optional(Type.Array(Type.Integer(), { maxItems: 1000, description: 'Not supported: Tarsier has no numeric sensitive-file ids (only an empty list is accepted).' })),
   ScanRange: ScanRangeParam,
   Status: Type.Integer({ minimum: 0, maximum: 2, description: '0 unhandled, 1 ignored (whitelisted), 2 false positive.' }),
@@ -187,7 +188,7 @@ export const alibabaSensitiveModule: ApiModule = {
         const lang: AliLang = params.Lang ?? 'zh';
         if (!coversImages(params.ScanRange)) return { SensitiveFileList: [], PageInfo: emptyPage(pg), ...SUCCESS };
         const { total, rows } = await listSensitiveFiles(
-          services.store.db,
+          services.store,
           scope,
           { imageIds: params.ImageUuid === undefined ? undefined : imageIdCandidates(params.ImageUuid), key: params.SensitiveFileKey },
           pg,

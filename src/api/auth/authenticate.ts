@@ -14,6 +14,7 @@ import { ACS3_ALGORITHM, aliyunV3CanonicalRequest, aliyunV3Signature, parseAcs3A
 import { headerValue, type Pair, parsePairs, rawPath, rawQuery, safeEqual, sha256Hex } from './encoding.js';
 import { hssCanonicalRequest, hssSignature, hssStringToSign, parseSdkAuthorization, parseSdkDate } from './hss-signature.js';
 import type { NonceLedger } from './nonces.js';
+import { TokenCache } from './token-cache.js';
 
 export const SIGNATURE_WINDOW_MS = 15 * 60_000;
 
@@ -32,6 +33,8 @@ export interface AuthenticatorDeps {
   nonces: NonceLedger;
   windowMs?: number;
   now?: () => number;
+  /** How long a verified token is trusted without asking the store again (see token-cache.ts). */
+  tokenCacheMs?: number;
 }
 
 const MAX_NONCE_LENGTH = 128;
@@ -39,10 +42,12 @@ const MAX_NONCE_LENGTH = 128;
 export class Authenticator {
   private readonly windowMs: number;
   private readonly now: () => number;
+  private readonly tokens: TokenCache;
 
   constructor(private readonly deps: AuthenticatorDeps) {
     this.windowMs = deps.windowMs ?? SIGNATURE_WINDOW_MS;
     this.now = deps.now ?? Date.now;
+    this.tokens = new TokenCache(deps.tokenCacheMs);
   }
 
   async hss(req: RequestView): Promise<Principal> {
@@ -127,9 +132,14 @@ export class Authenticator {
     return key.principal;
   }
 
-  private async token(token: string): Promise<Principal> {
-    const principal = await verifyToken(this.deps.store, token.trim(), this.now());
+  private async token(raw: string): Promise<Principal> {
+    const token = raw.trim();
+    const now = this.now();
+    const cached = this.tokens.get(token, now);
+    if (cached) return cached;
+    const principal = await verifyToken(this.deps.store, token, now);
     if (!principal) throw new ApiError('invalid_token', 'the token is unknown, expired or revoked');
+    this.tokens.set(token, principal, now);
     return principal;
   }
 

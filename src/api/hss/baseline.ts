@@ -10,7 +10,7 @@ import { ruleById } from '../../detect/baseline/catalog.js';
 import type { RuleReferences } from '../../detect/baseline/types.js';
 import { listBaselineRules, listBaselineSummaries, ruleEvaluations } from '../../store/queries/baseline-results.js';
 import { REGISTRY_IMAGE_TYPES, type ImageFilter } from '../../store/queries/image-refs.js';
-import { baselineSeverity, hssModule, Limit, listOf, Offset, OptStr, paging, Str, Query } from './common.js';
+import { baselineSeverity, hssModule, Limit, listOf, Offset, OptStr, paging, Str } from './common.js';
 
 const TAGS = ['HSS Container Images: baseline'];
 
@@ -108,7 +108,7 @@ export const hssBaselineModule = hssModule('baseline', ({ hss }) => {
     description:
       'One entry per image and baseline (check name, type and standard). As in HSS, an image_type, severity or standard outside its range answers an empty list; image_name matches a substring.',
     tags: TAGS,
-    querystring: Query({
+    querystring: Type.Object({
       image_type: Str(1, 256, 'private_image, shared_image, local_image, instance_image, registry, local (and cicd, harbor, jfrog); another value answers an empty list.'),
       offset: Offset,
       limit: Limit,
@@ -155,7 +155,7 @@ export const hssBaselineModule = hssModule('baseline', ({ hss }) => {
     description: 'Without an image, the items over every selected image (failed when failed on any).',
     tags: TAGS,
     params: Type.Object({ check_name: Str(1, 256, 'Baseline name.') }),
-    querystring: Query({
+    querystring: Type.Object({
       image_type: BaselineImageType,
       standard: Standard,
       offset: Offset,
@@ -198,7 +198,7 @@ export const hssBaselineModule = hssModule('baseline', ({ hss }) => {
     operationId: 'ShowImageCheckRuleDetail',
     summary: 'One check item: description, audit, remediation and the image\'s evidence',
     tags: TAGS,
-    querystring: Query({
+    querystring: Type.Object({
       image_type: BaselineImageType,
       check_name: Str(1, 256, 'Baseline name.'),
       check_type: Str(1, 256, 'Baseline type (system or ssh).'),

@@ -7,7 +7,7 @@ import { Type, type Static } from 'typebox';
 import { buildRuleById } from '../../detect/build/catalog.js';
 import { manifestDigestOf } from '../../store/queries/image-refs.js';
 import { listRuleImages, listRuleSummaries } from '../../store/queries/build-risks.js';
-import { FindingSeverity, GlobalImageType, hssModule, Limit, listOf, Offset, OptStr, paging, Str, storedTypesOf, Query } from './common.js';
+import { FindingSeverity, GlobalImageType, hssModule, Limit, listOf, Offset, OptStr, paging, Str, storedTypesOf } from './common.js';
 
 const TAGS = ['HSS Container Images: build-command risks'];
 
@@ -44,7 +44,7 @@ export const hssBuildRisksModule = hssModule('build-risks', ({ hss }) => {
     operationId: 'ListImageBuildCommandRisksImages',
     summary: 'Images affected by a build-command risk rule',
     tags: TAGS,
-    querystring: Query({
+    querystring: Type.Object({
       offset: Offset,
       limit: Limit,
       image_type: GlobalImageType,
@@ -85,7 +85,7 @@ export const hssBuildRisksModule = hssModule('build-risks', ({ hss }) => {
     operationId: 'ListImageBuildCommandRisks',
     summary: 'Build-command risks across images (one entry per rule)',
     tags: TAGS,
-    querystring: Query({
+    querystring: Type.Object({
       limit: Limit,
       offset: Offset,
       image_type: GlobalImageType,

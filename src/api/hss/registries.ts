@@ -13,7 +13,7 @@ import { manifestDigestOf } from '../../store/queries/image-refs.js';
 import { findRegistryVisible, listRegistriesVisible, registriesVisible, updateRegistryVisible } from '../../store/queries/registries.js';
 import { listRegistryImages } from '../../store/queries/registry-images.js';
 import { createRegistry, deleteRegistry, REGISTRY_TYPES } from '../../store/registries-repo.js';
-import { baselineSeverity, hssModule, Limit, listOf, Offset, OptStr, paging, Str, Query } from './common.js';
+import { baselineSeverity, hssModule, Limit, listOf, Offset, OptStr, paging, Str } from './common.js';
 
 const TAGS = ['HSS Container Images: registries'];
 
@@ -76,7 +76,7 @@ export const hssRegistriesModule = hssModule('registries', ({ hss }) => {
     operationId: 'ListRegistry',
     summary: 'Registries',
     tags: TAGS,
-    querystring: Query({
+    querystring: Type.Object({
       offset: Offset,
       limit: Limit,
       registry_name: OptStr(1, 128, 'Registry name.'),
@@ -128,7 +128,6 @@ export const hssRegistriesModule = hssModule('registries', ({ hss }) => {
     summary: 'Add a registry (and queue its first sync)',
     description: 'connect_cluster_id and get_scan_image_channel are accepted for SDK compatibility and not used: Tarsier pulls and scans itself.',
     tags: TAGS,
-    querystring: Query({}),
     body: Type.Object({
       registry_name: Str(1, 128, 'Registry name, unique in the project.'),
       registry_type: RegistryType,
@@ -165,7 +164,6 @@ export const hssRegistriesModule = hssModule('registries', ({ hss }) => {
     summary: 'Change a registry',
     description: 'An empty registry_username or registry_password clears it.',
     tags: TAGS,
-    querystring: Query({}),
     params: Type.Object({ id: Str(1, 64, 'Registry ID.') }),
     body: Type.Object({
       api_version: Type.Optional(ApiVersion),
@@ -196,7 +194,6 @@ export const hssRegistriesModule = hssModule('registries', ({ hss }) => {
     operationId: 'DeleteRegistry',
     summary: 'Remove a registry and its images',
     tags: TAGS,
-    querystring: Query({}),
     params: Type.Object({ id: Str(1, 64, 'Registry ID.') }),
     async handler({ params, scope, services }) {
       const reg = await findRegistryVisible(services.store, scope, params.id);
@@ -211,7 +208,6 @@ export const hssRegistriesModule = hssModule('registries', ({ hss }) => {
     summary: 'Synchronise the image lists of the registries',
     description: 'Queues a sync of every visible registry holding images of image_type (registry: all of them); each sync records the scans it queues as a manualSync task.',
     tags: TAGS,
-    querystring: Query({}),
     body: Type.Object({
       image_type: Type.Enum([...REGISTRY_IMAGE_TYPE_VALUES, 'registry'], { description: 'Images to synchronise: private_image, shared_image, instance_image, harbor, jfrog, or registry for all.' }),
     }),
@@ -228,7 +224,7 @@ export const hssRegistriesModule = hssModule('registries', ({ hss }) => {
     operationId: 'ListRegistryImages',
     summary: 'Repository images with their scan state',
     tags: TAGS,
-    querystring: Query({
+    querystring: Type.Object({
       namespace: OptStr(1, 128, 'Organization.'),
       image_name: OptStr(1, 128, 'Image name (substring).'),
       image_version: OptStr(1, 64, 'Image version.'),

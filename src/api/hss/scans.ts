@@ -9,7 +9,7 @@ import { createScanTask, taskProgress, type TaskProgress } from '../../jobs/task
 import { SCAN_STATUSES } from '../../store/images-repo.js';
 import { visibleImageIds } from '../../store/queries/image-refs.js';
 import { imagesForBatchScan, listTaskIds } from '../../store/queries/scan-tasks.js';
-import { hssModule, Limit, listOf, Offset, OptStr, paging, Query } from './common.js';
+import { hssModule, Limit, listOf, Offset, OptStr, paging } from './common.js';
 
 const TAGS = ['HSS Container Images: scans'];
 
@@ -81,7 +81,6 @@ export const hssScansModule = hssModule('scans', ({ hss }) => {
     summary: 'Scan images now',
     description: 'Either image_info_list, or operate_all=true with optional filters. The scans form one manual task (see GET /image/tasks).',
     tags: TAGS,
-    querystring: Query({}),
     body: Type.Object({
       repo_type: OptStr(0, 32, 'Repository type (informational).'),
       image_type: Type.Enum([...SCANNABLE_TYPES], { description: 'private_image, shared_image, instance_image, harbor or jfrog.' }),
@@ -133,7 +132,7 @@ export const hssScansModule = hssModule('scans', ({ hss }) => {
       }
       if ('missing' in selected) throw notFound(`the image of image_info_list[${selected.missing}]`);
       const n = selected.ids.length;
-      await createScanTask(services, scope.projectId, selected.ids, `manual scan of ${n} image${n === 1 ? '' : 's'}`, 'manual');
+      await createScanTask(services, scope.projectId, selected.ids, `manual scan of ${n} image${n === 1 ? '' : 's'}`, 'manual', { enterpriseProjectId: scope.targetEnterpriseProject });
     },
   });
 
@@ -143,7 +142,7 @@ export const hssScansModule = hssModule('scans', ({ hss }) => {
     operationId: 'ListImageScanTask',
     summary: 'Scan and sync tasks with their progress',
     tags: TAGS,
-    querystring: Query({
+    querystring: Type.Object({
       global_image_type: Type.Optional(Type.Enum(['local', 'registry'], { description: 'local (Tarsier has no local-image tasks) or registry.' })),
       offset: Offset,
       limit: Limit,
@@ -158,7 +157,7 @@ export const hssScansModule = hssModule('scans', ({ hss }) => {
       if (query.global_image_type === 'local') return { total_num: 0, data_list: [] };
       const group = TASK_GROUPS[query.type as keyof typeof TASK_GROUPS];
       const taskTypes = query.task_type === undefined ? group : group.filter((t) => t === query.task_type);
-      const page = await listTaskIds(services.store, scope.projectId, {
+      const page = await listTaskIds(services.store, scope, {
         ...paging(query),
         taskTypes,
         nameContains: query.task_name,

@@ -11,10 +11,9 @@ import type { HssRouter } from '../hss-surface.js';
 import { describeSensitive } from '../../detect/sensitive/catalog.js';
 import { DEFAULT_ALLOW_PATHS } from '../../detect/sensitive/allow.js';
 import { setFindingStates } from '../../store/queries/finding-states.js';
-import { findImage } from '../../store/queries/image-refs.js';
 import { listAllSensitive, listImageSensitive, sensitiveFindingVisible, type SensitiveRow } from '../../store/queries/sensitive-findings.js';
 import { listWhitelistedPaths, replaceWhitelistedPaths } from '../../store/queries/sensitive-whitelist.js';
-import { clip, FindingSeverity, GlobalImageType, HandleStatus, hssModule, ImageType, Limit, listOf, Offset, OptStr, paging, storedTypesOf, Str, Query } from './common.js';
+import { clip, FindingSeverity, GlobalImageType, HandleStatus, hssModule, ImageType, Limit, listOf, Offset, OptStr, paging, storedTypesOf, Str } from './common.js';
 
 const TAGS = ['HSS Container Images: sensitive information'];
 
@@ -70,7 +69,7 @@ function registerWhitelist(hss: HssRouter, path: string, suffix: string): void {
     operationId: `ShowFilePathWhiteDetail${suffix}`,
     summary: 'The sensitive-file path whitelist',
     tags: TAGS,
-    querystring: Query({ file_path: OptStr(0, 65535, 'Only paths containing this text.') }),
+    querystring: Type.Object({ file_path: OptStr(0, 65535, 'Only paths containing this text.') }),
     response: Whitelist,
     async handler({ query, scope, services }) {
       const needle = query.file_path ?? '';
@@ -85,7 +84,6 @@ function registerWhitelist(hss: HssRouter, path: string, suffix: string): void {
     operationId: `SetFilePathWhite${suffix}`,
     summary: 'Replace the customised sensitive-file path whitelist',
     tags: TAGS,
-    querystring: Query({}),
     body: Type.Object({ customized_path: Type.Array(WhitelistPath, { maxItems: 20000 }) }),
     async handler({ body, scope, services }) {
       await replaceWhitelistedPaths(services.store, scope.projectId, body.customized_path);
@@ -102,7 +100,7 @@ export const hssSensitiveModule = hssModule('sensitive', ({ hss }) => {
     description: 'CI/CD images are named by image_type and image_id; other images by image_type, namespace, image_name and image_version.',
     tags: TAGS,
     params: Type.Object({ image_id: Str(0, 128, 'Image ID.') }),
-    querystring: Query({
+    querystring: Type.Object({
       limit: Limit,
       offset: Offset,
       image_type: ImageType,
@@ -113,15 +111,8 @@ export const hssSensitiveModule = hssModule('sensitive', ({ hss }) => {
     }),
     response: listOf(ImageSensitiveInfo),
     async handler({ params, query, scope, services }) {
-      const image = await findImage(services.store, scope, {
-        imageType: query.image_type,
-        imageId: params.image_id,
-        namespace: query.namespace,
-        imageName: query.image_name,
-        imageVersion: query.image_version,
-      });
-      if (!image?.digest) return { total_num: 0, data_list: [] };
-      const page = await listImageSensitive(services.store, scope.projectId, { digest: image.digest, latestScanTime: image.latest_scan_time }, {
+      const locator = { imageType: query.image_type, imageId: params.image_id, namespace: query.namespace, imageName: query.image_name, imageVersion: query.image_version };
+      const page = await listImageSensitive(services.store, scope, locator, {
         ...paging(query),
         filePath: query.file_path,
         severity: query.severity,
@@ -137,7 +128,7 @@ export const hssSensitiveModule = hssModule('sensitive', ({ hss }) => {
     operationId: 'ListImageSensitiveInformation',
     summary: 'Sensitive information across images (one entry per finding)',
     tags: TAGS,
-    querystring: Query({ image_type: GlobalImageType, limit: Limit, offset: Offset, ...FindingFilters }),
+    querystring: Type.Object({ image_type: GlobalImageType, limit: Limit, offset: Offset, ...FindingFilters }),
     response: listOf(ImageSensitiveInfo),
     async handler({ query, scope, services }) {
       const page = await listAllSensitive(services.store, scope, { imageTypes: storedTypesOf(query.image_type) }, {
@@ -157,7 +148,7 @@ export const hssSensitiveModule = hssModule('sensitive', ({ hss }) => {
     summary: 'Ignore or un-ignore a sensitive-information finding',
     description: 'The handling state belongs to the project and the finding fingerprint: it holds for every image carrying the same finding and survives rescans.',
     tags: TAGS,
-    querystring: Query({ image_type: ImageType }),
+    querystring: Type.Object({ image_type: ImageType }),
     body: Type.Object({
       sensitive_info_id: Str(0, 128, 'Sensitive information ID.'),
       operate_type: Type.Optional(Type.Enum(['ignore', 'do_not_ignore'], { default: 'do_not_ignore', description: 'ignore or do_not_ignore (default).' })),

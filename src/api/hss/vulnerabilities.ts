@@ -5,7 +5,8 @@
  */
 import { Type, type Static } from 'typebox';
 import { findImage, REGISTRY_IMAGE_TYPES } from '../../store/queries/image-refs.js';
-import { listAffectedImages, listImageVulns, type ImageVulnRow } from '../../store/queries/vuln-findings.js';
+import { imagesAffectedBy } from '../../store/queries/affected-images.js';
+import { listImageVulns, repairNecessity, type ImageVulnRow, type RepairNecessity } from '../../store/queries/vuln-findings.js';
 import { clip, HandleStatus, hssModule, Limit, listOf, Offset, OptStr, paging, Str, Query } from './common.js';
 
 const TAGS = ['HSS Container Images: vulnerabilities'];
@@ -13,16 +14,8 @@ const TAGS = ['HSS Container Images: vulnerabilities'];
 /** Every stored image type: a vulnerability's images are listed whatever their origin. */
 const ALL_IMAGE_TYPES = [...REGISTRY_IMAGE_TYPES, 'cicd', 'local_image'];
 
-const REPAIR_NECESSITY: Record<'immediate_repair' | 'delay_repair' | 'not_needed_repair', readonly string[]> = {
-  immediate_repair: ['critical', 'high'],
-  delay_repair: ['medium'],
-  not_needed_repair: ['low', 'unknown'],
-};
+const REPAIR_NECESSITIES: readonly RepairNecessity[] = ['immediate_repair', 'delay_repair', 'not_needed_repair'];
 
-function repairNecessity(severity: string): keyof typeof REPAIR_NECESSITY {
-  if (severity === 'critical' || severity === 'high') return 'immediate_repair';
-  return severity === 'medium' ? 'delay_repair' : 'not_needed_repair';
-}
 
 const VulRepoImageInfo = Type.Object({
   namespace: Type.String({ description: 'Organization.' }),
@@ -44,7 +37,7 @@ const VulRepoImageInfo = Type.Object({
 
 const ImageVulInfo = Type.Object({
   vul_id: Type.String(),
-  repair_necessity: Type.String({ description: 'immediate_repair (critical, high), delay_repair (medium), not_needed_repair (low, unrated).' }),
+  repair_necessity: Type.String({ description: 'not_needed_repair when the vendor will not fix it, delay_repair when it deferred the fix; else by severity: immediate_repair (critical, high), delay_repair (medium), not_needed_repair (low, unrated).' }),
   description: Type.String(),
   position: Type.String({ description: 'Digest of the layer that introduced the package.' }),
   app_name: Type.String(),
@@ -58,7 +51,7 @@ function toVulInfo(r: ImageVulnRow): Static<typeof ImageVulInfo> {
   const solution = r.solution ?? (r.fixed_version ? `Upgrade ${r.package_name} to ${r.fixed_version} or later.` : '');
   return {
     vul_id: r.vuln_id,
-    repair_necessity: repairNecessity(r.severity),
+    repair_necessity: repairNecessity(r.severity, r.status),
     description: clip(r.title ?? ''),
     position: r.layer_digest ?? '',
     app_name: r.package_name,
@@ -82,33 +75,39 @@ export const hssVulnerabilitiesModule = hssModule('vulnerabilities', ({ hss }) =
       limit: Limit,
       offset: Offset,
       namespace: OptStr(0, 65535, 'Organization.'),
-      image_name: OptStr(0, 65535, 'Image name (substring).'),
+      image_name: OptStr(0, 65535, 'Image name (substring, ignoring case).'),
       image_id: OptStr(0, 65535, 'Image ID.'),
       app_name: OptStr(0, 65535, 'Software name.'),
     }),
     response: listOf(VulRepoImageInfo),
     async handler({ params, query, scope, services }) {
-      const page = await listAffectedImages(services.store, scope, { imageTypes: ALL_IMAGE_TYPES }, params.vul_id, {
+      // An empty HSS filter is no filter.
+      const given = (v: string | undefined) => (v === '' ? undefined : v);
+      const page = await imagesAffectedBy(services.store, scope, {
         ...paging(query),
-        namespace: query.namespace,
-        imageName: query.image_name,
-        imageId: query.image_id,
-        appName: query.app_name,
+        vulnId: params.vul_id,
+        imageTypes: ALL_IMAGE_TYPES,
+        namespace: given(query.namespace),
+        imageName: given(query.image_name),
+        imageId: given(query.image_id),
+        appName: given(query.app_name),
+        groupBy: 'image-app',
       });
       return {
         total_num: page.total,
-        data_list: page.rows.map(
-          (g): Static<typeof VulRepoImageInfo> => ({
+        data_list: page.rows.map((g): Static<typeof VulRepoImageInfo> => {
+          const app = g.app!;
+          return {
             namespace: g.namespace,
-            image_id: g.image_id,
-            image_name: g.image_name,
-            app_name: g.app_name,
-            version: g.version,
+            image_id: g.imageId,
+            image_name: g.imageName,
+            app_name: app.name,
+            version: app.version,
             tag_count: g.tags.length,
-            image_type: g.image_type,
-            data_list: g.tags.map((t) => ({ tag_id: t.image_id, tag_name: t.image_version, size: t.size ?? 0, app_name: g.app_name })),
-          }),
-        ),
+            image_type: g.imageType,
+            data_list: g.tags.map((t) => ({ tag_id: t.imageId, tag_name: t.tag, size: t.size ?? 0, app_name: app.name })),
+          };
+        }),
       };
     },
   });
@@ -129,7 +128,7 @@ export const hssVulnerabilitiesModule = hssModule('vulnerabilities', ({ hss }) =
       namespace: Str(0, 64, 'Organization.'),
       image_name: Str(0, 128, 'Image name.'),
       tag_name: Str(0, 64, 'Image tag.'),
-      repair_necessity: Type.Optional(Type.Enum(Object.keys(REPAIR_NECESSITY), { description: 'immediate_repair, delay_repair or not_needed_repair.' })),
+      repair_necessity: Type.Optional(Type.Enum([...REPAIR_NECESSITIES], { description: 'immediate_repair, delay_repair or not_needed_repair.' })),
       vul_id: OptStr(0, 128, 'Vulnerability ID (substring).'),
       app_name: OptStr(0, 64, 'Software name.'),
       type: Type.Optional(Type.Enum(['linux_vul', 'app_vul'], { description: 'linux_vul (OS packages) or app_vul (application packages).' })),
@@ -145,10 +144,10 @@ export const hssVulnerabilitiesModule = hssModule('vulnerabilities', ({ hss }) =
         imageVersion: query.tag_name,
       });
       if (!image?.digest) return { total_num: 0, data_list: [] };
-      const necessity = query.repair_necessity as keyof typeof REPAIR_NECESSITY | undefined;
+      const necessity = query.repair_necessity as RepairNecessity | undefined;
       const page = await listImageVulns(services.store, scope.projectId, image.digest, {
         ...paging(query),
-        severities: necessity === undefined ? undefined : REPAIR_NECESSITY[necessity],
+        ...(necessity !== undefined ? { repairNecessity: necessity } : {}),
         vulnIdContains: query.vul_id,
         appName: query.app_name,
         kind: query.type === undefined ? undefined : query.type === 'linux_vul' ? 'os' : 'app',

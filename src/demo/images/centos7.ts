@@ -6,7 +6,7 @@
  */
 import type { ImageSpec, LayerEntrySpec } from '../../image/build/image-writer.js';
 import { addRootfsLine, imageFromSteps, isSshServerFile, rootfsEntries } from '../build-steps.js';
-import { centos7 } from '../rootfs/centos7.js';
+import { loadStockRootfs } from '../rootfs/stock.js';
 import type { DemoSecrets } from '../secrets.js';
 
 const BASE_REPO = `[base]
@@ -23,6 +23,7 @@ gpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-CentOS-7
 `;
 
 export function centos7Image(s: DemoSecrets): ImageSpec {
+  const centos7 = loadStockRootfs('centos7');
   const base: LayerEntrySpec[] = [
     ...rootfsEntries(centos7, (p) => !isSshServerFile(p)),
     { path: 'etc/yum.repos.d/CentOS-Base.repo', content: BASE_REPO },

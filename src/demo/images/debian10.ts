@@ -7,10 +7,11 @@
  */
 import { gzipSync } from 'node:zlib';
 import type { LayerEntrySpec, ImageSpec } from '../../image/build/image-writer.js';
-import { addRootfsLine, imageFromSteps, isSshServerFile, rootfsEntries, stockText } from '../build-steps.js';
+import { addRootfsLine, imageFromSteps, isSshHostKeyFile, isSshServerFile, rootfsEntries, stockText } from '../build-steps.js';
 import { dpkgStatus } from '../package-dbs.js';
 import { DEBIAN10_ADDED, DEBIAN10_BASE } from '../packages.js';
-import { debian10 } from '../rootfs/debian10.js';
+import { loadStockRootfs } from '../rootfs/stock.js';
+import type { StockRootfs } from '../rootfs/types.js';
 import type { DemoSecrets } from '../secrets.js';
 
 const SOURCES_LIST = `deb http://deb.debian.org/debian buster main
@@ -21,20 +22,20 @@ deb http://deb.debian.org/debian buster-updates main
 const ACCOUNT_FILES = ['etc/passwd', 'etc/shadow', 'etc/group', 'etc/gshadow'];
 
 /** The account files as they are before openssh-server's postinst adds its `sshd` user. */
-function withoutSshd(path: string): string {
+function withoutSshd(debian10: StockRootfs, path: string): string {
   return stockText(debian10, path)
     .split('\n')
     .filter((l) => !l.startsWith('sshd:'))
     .join('\n');
 }
 
-function accountFile(path: string, content: string): LayerEntrySpec {
+function accountFile(debian10: StockRootfs, path: string, content: string): LayerEntrySpec {
   const stock = debian10.files.find((f) => f.path === path);
   return { path, content, mode: stock?.mode ?? 0o644, uid: stock?.uid ?? 0, gid: stock?.gid ?? 0 };
 }
 
 /** `useradd -m -u 1000 app` on top of the stock files. */
-function withAppUser(path: string): string {
+function withAppUser(debian10: StockRootfs, path: string): string {
   const stock = stockText(debian10, path);
   const line = { 'etc/passwd': 'app:x:1000:1000::/home/app:/bin/sh', 'etc/shadow': 'app:!:18422:0:99999:7:::', 'etc/group': 'app:x:1000:', 'etc/gshadow': 'app:!::' }[path];
   return `${stock}${line}\n`;
@@ -50,16 +51,17 @@ Description: secure shell (SSH) server, for secure access from remote machines
 `;
 
 export function debian10Image(s: DemoSecrets): ImageSpec {
+  const debian10 = loadStockRootfs('debian10');
   const baseFiles = rootfsEntries(debian10, (p) => !isSshServerFile(p) && !ACCOUNT_FILES.includes(p));
   const base: LayerEntrySpec[] = [
     ...baseFiles,
-    ...ACCOUNT_FILES.map((p) => accountFile(p, withoutSshd(p))),
+    ...ACCOUNT_FILES.map((p) => accountFile(debian10, p, withoutSshd(debian10, p))),
     { path: 'etc/apt/sources.list', content: SOURCES_LIST },
     { path: 'var/lib/dpkg/status', content: dpkgStatus(DEBIAN10_BASE) },
   ];
   const sshInstall: LayerEntrySpec[] = [
-    ...rootfsEntries(debian10, isSshServerFile),
-    ...ACCOUNT_FILES.map((p) => accountFile(p, stockText(debian10, p))),
+    ...rootfsEntries(debian10, (p) => isSshServerFile(p) && !isSshHostKeyFile(p)),
+    ...ACCOUNT_FILES.map((p) => accountFile(debian10, p, stockText(debian10, p))),
     { path: 'etc/ssh/ssh_host_ed25519_key', content: s.hostKey, mode: 0o600 },
     { path: 'etc/ssh/ssh_host_ed25519_key.pub', content: s.hostPublicKey },
     { path: 'run/sshd', type: 'dir', mode: 0o755 },
@@ -87,7 +89,7 @@ export function debian10Image(s: DemoSecrets): ImageSpec {
     { path: 'root/.netrc', content: s.netrc, mode: 0o644 },
   ];
   const permissions: LayerEntrySpec[] = [
-    ...ACCOUNT_FILES.map((p) => accountFile(p, withAppUser(p))),
+    ...ACCOUNT_FILES.map((p) => accountFile(debian10, p, withAppUser(debian10, p))),
     { path: 'home/app', type: 'dir', mode: 0o755, uid: 1000, gid: 1000 },
     { path: 'home/app/.bashrc', content: '', mode: 0o644, uid: 1000, gid: 1000 },
     { path: 'app', type: 'dir', mode: 0o777 },

@@ -5,10 +5,11 @@
  */
 import type { ImageSpec, LayerEntrySpec } from '../../image/build/image-writer.js';
 import { addRootfsLine, imageFromSteps, isSshServerFile, rootfsEntries } from '../build-steps.js';
-import { euleros } from '../rootfs/euleros.js';
+import { loadStockRootfs } from '../rootfs/stock.js';
 import type { DemoSecrets } from '../secrets.js';
 
 export function eulerosImage(s: DemoSecrets): ImageSpec {
+  const euleros = loadStockRootfs('euleros');
   const base: LayerEntrySpec[] = [...rootfsEntries(euleros, (p) => !isSshServerFile(p)), { path: 'etc/system-release', type: 'symlink', linkTarget: 'euleros-release' }];
   const install: LayerEntrySpec[] = rootfsEntries(euleros, isSshServerFile);
   const agent: LayerEntrySpec[] = [

@@ -4,10 +4,10 @@
  * release left standard support in April 2021, which the report states.
  */
 import type { ImageSpec, LayerEntrySpec } from '../../image/build/image-writer.js';
-import { addRootfsLine, imageFromSteps, isSshServerFile, rootfsEntries, stockText } from '../build-steps.js';
+import { addRootfsLine, imageFromSteps, isSshHostKeyFile, isSshServerFile, rootfsEntries, stockText } from '../build-steps.js';
 import { dpkgStatus } from '../package-dbs.js';
 import { UBUNTU1604_ADDED, UBUNTU1604_BASE } from '../packages.js';
-import { ubuntu1604 } from '../rootfs/ubuntu1604.js';
+import { loadStockRootfs } from '../rootfs/stock.js';
 import type { DemoSecrets } from '../secrets.js';
 
 const LSB_RELEASE = `DISTRIB_ID=Ubuntu
@@ -23,6 +23,7 @@ deb http://security.ubuntu.com/ubuntu/ xenial-security main restricted
 `;
 
 export function ubuntu1604Image(s: DemoSecrets): ImageSpec {
+  const ubuntu1604 = loadStockRootfs('ubuntu1604');
   const base: LayerEntrySpec[] = [
     ...rootfsEntries(ubuntu1604, (p) => !isSshServerFile(p)),
     { path: 'etc/lsb-release', content: LSB_RELEASE },
@@ -33,7 +34,7 @@ export function ubuntu1604Image(s: DemoSecrets): ImageSpec {
   // `sed -i 's/^PermitRootLogin .*/PermitRootLogin yes/'`, as many jump-host images do
   const sshdConfig = stockText(ubuntu1604, 'etc/ssh/sshd_config').replace(/^PermitRootLogin .*$/m, 'PermitRootLogin yes');
   const install: LayerEntrySpec[] = [
-    ...rootfsEntries(ubuntu1604, (p) => isSshServerFile(p) && p !== 'etc/ssh/sshd_config'),
+    ...rootfsEntries(ubuntu1604, (p) => isSshServerFile(p) && !isSshHostKeyFile(p) && p !== 'etc/ssh/sshd_config'),
     { path: 'etc/ssh/sshd_config', content: sshdConfig },
     { path: 'etc/ssh/ssh_host_ed25519_key', content: s.hostKey, mode: 0o600 },
     { path: 'etc/ssh/ssh_host_ed25519_key.pub', content: s.hostPublicKey },

@@ -1,16 +1,21 @@
-/** A distribution's out-of-the-box files, as the demo images lay them into their base layer. */
-export interface StockFile {
+/** A path whose mode and owner the tree states. */
+export interface OwnedPath {
   path: string;
-  content: string;
-  mode?: number;
-  uid?: number;
-  gid?: number;
+  mode: number;
+  uid: number;
+  gid: number;
 }
 
+/** One of a distribution's files with its contents. */
+export interface StockFile extends OwnedPath {
+  content: string;
+}
+
+/** A distribution's out-of-the-box files, as the demo images lay them into their base layer. */
 export interface StockRootfs {
   files: StockFile[];
-  dirs: Array<{ path: string; mode: number; uid: number; gid: number }>;
+  dirs: OwnedPath[];
   symlinks: Array<{ path: string; target: string }>;
-  /** Binaries and markers whose mode and owner matter, not their bytes (setuid tools, sshd). */
-  markers: Array<{ path: string; mode: number; uid: number; gid: number }>;
+  /** Binaries and markers whose mode and owner matter, not their bytes (setuid tools, sshd, host keys). */
+  markers: OwnedPath[];
 }

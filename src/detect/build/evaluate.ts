@@ -10,6 +10,7 @@ import { parsePasswd } from '../baseline/parse/accounts.js';
 import { BUILD_RULES } from './catalog.js';
 import { buildSteps, type BuildStep } from './history.js';
 import { CONFIG_LEVEL, displayInstruction } from './instruction.js';
+import { bcr021 } from './rules/signature.js';
 import type { BuildContext, BuildRiskFinding, BuildRiskOptions, BuildRiskResult, BuildRule, Hit } from './types.js';
 
 function contextOf(inventory: Inventory, options: BuildRiskOptions): BuildContext {
@@ -55,7 +56,8 @@ export function evaluateBuildRisks(inventory: Inventory, options: BuildRiskOptio
   const ctx = contextOf(inventory, options);
   const findings: BuildRiskFinding[] = [];
   const skipped: BuildRiskResult['skipped'] = [];
-  if (options.signed === undefined) skipped.push({ ruleId: 'BCR-021', reason: 'no registry signature information' });
+  // BCR-021 needs the registry's answer, which the scan pipeline asks for itself (signature-risk.ts).
+  if (options.signed === undefined) skipped.push({ ruleId: bcr021.id, reason: 'no registry signature information' });
   for (const rule of BUILD_RULES) {
     // One finding per rule and instruction: several hits on one step merge their evidence.
     const byKey = new Map<string, BuildRiskFinding>();

@@ -11,6 +11,8 @@ export interface BuildRiskOptions {
    * registry side can tell; when undefined, BCR-021 is not evaluated.
    */
   signed?: boolean;
+  /** What the signature lookup checked (when unsigned) or found, for BCR-021's evidence. */
+  signatureDetails?: string[];
   /** The reference the image was scanned by, for the `latest` check (defaults to the inventory's registry ref). */
   reference?: string;
 }

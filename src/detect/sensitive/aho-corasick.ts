@@ -13,6 +13,9 @@
  */
 import { createWasmDfa, INPUT_BYTES, type WasmDfa } from './dfa-wasm.js';
 
+/** Windows at least this long (and four keywords long) are scanned as two interleaved halves. */
+const SPLIT_MIN = 1024;
+
 export interface AcHitSink {
   /** Flat triples: end offset (exclusive) in the buffer, keyword id, 1-based line of the hit. */
   hits: number[];
@@ -32,6 +35,8 @@ export class AhoCorasick {
   /** Keyword ids that end at each special state (indexed by state / classes). */
   private readonly outputs: Array<number[] | undefined>;
   readonly initialState = 0;
+  /** Longest keyword, in bytes: the overlap the second half of a split window needs. */
+  private readonly maxLen: number;
 
   constructor(keywords: readonly string[]) {
     this.keywords = keywords.map((k) => k.toLowerCase());
@@ -58,6 +63,7 @@ export class AhoCorasick {
     }
     this.cls = cls;
     this.classes = classes;
+    this.maxLen = Math.max(1, ...enc.map((e) => e.length));
 
     // Trie.
     const goto: Array<Int32Array> = [new Int32Array(classes).fill(-1)];
@@ -162,18 +168,48 @@ export class AhoCorasick {
   private scanWasm(wasm: WasmDfa, buf: Uint8Array, start: number, end: number, state: number, line: number, sink: AcHitSink): number {
     let s = state;
     for (let a = start; a < end; a += INPUT_BYTES) {
-      const r = wasm.scan(buf, a, Math.min(end, a + INPUT_BYTES), s, line);
+      const b = Math.min(end, a + INPUT_BYTES);
+      if (b - a >= SPLIT_MIN && b - a >= 4 * this.maxLen) {
+        const r = this.scanHalves(wasm, buf, a, b, s, line, sink);
+        s = r.state;
+        line = r.line;
+        continue;
+      }
+      const r = wasm.scan(buf, a, b, s, line);
       s = r.state;
       line = r.line;
-      const w = r.words;
-      for (let k = 0; k < r.count; k += 3) {
-        const pos = (w[k] as number) - r.base;
-        const ln = w[k + 2] as number;
-        for (const id of this.outputs[(w[k + 1] as number) / this.classes]!) sink.hits.push(pos, id, ln);
-      }
+      this.emitWords(r.words, 0, r.count, r.base, 0, sink);
     }
     this.lastLine = line;
     return s;
+  }
+
+  /**
+   * Scans a window as two halves at once. The second half starts from the root a keyword's length
+   * before the middle, so every keyword ending after the middle lies wholly inside it; its earlier
+   * hits repeat the first half's and are dropped. Its state at the end is the full scan's state
+   * (no keyword is longer than the overlap), and its lines are shifted by the newlines before it.
+   */
+  private scanHalves(wasm: WasmDfa, buf: Uint8Array, a: number, b: number, state: number, line: number, sink: AcHitSink): { state: number; line: number } {
+    const mid = a + ((b - a) >> 1);
+    const start2 = mid - (this.maxLen - 1);
+    const { first, second } = wasm.scan2(buf, a, mid, start2, b, state);
+    this.emitWords(first.words, 0, first.count, first.base, line, sink);
+    let overlapNewlines = 0;
+    for (let i = start2; i < mid; i++) if (buf[i] === 10) overlapNewlines++;
+    const before = line + first.line - overlapNewlines;
+    this.emitWords(second.words, mid + 1, second.count, second.base, before, sink);
+    return { state: second.state, line: before + second.line };
+  }
+
+  /** Pushes hits of the special-state words `[0, count)` that end at or after `minEnd`, lines shifted by `lineOffset`. */
+  private emitWords(w: Int32Array, minEnd: number, count: number, base: number, lineOffset: number, sink: AcHitSink): void {
+    for (let k = 0; k < count; k += 3) {
+      const pos = (w[k] as number) - base;
+      if (pos < minEnd) continue;
+      const ln = (w[k + 2] as number) + lineOffset;
+      for (const id of this.outputs[(w[k + 1] as number) / this.classes]!) sink.hits.push(pos, id, ln);
+    }
   }
 
   lastLine = 1;

@@ -5,25 +5,23 @@
  */
 import type { Inventory } from '../../analysis/inventory.js';
 import type { ReportSensitive } from '../../report/model.js';
-import { describeSensitive, type CustomKeyInfo, type Lang } from './catalog.js';
+import { describeSensitive, type Lang } from './catalog.js';
 import { scanImageConfig, type ConfigFinding } from './config-scan.js';
 import type { CompiledRuleSet } from './ruleset.js';
 import { severityRank } from './resolve.js';
 
 export interface SensitiveReportOptions {
   lang?: Lang;
-  /** Names for keys of custom rules. */
-  customKeys?: readonly CustomKeyInfo[];
   /** Also scan ENV, labels and history of the image config. Default true. */
   includeConfig?: boolean;
-  /** Rule set for the config scan (custom rules apply there too); default: built-in rules. */
+  /** Rule set for the config scan (custom rules apply there too) and names of its custom keys; default: built-in rules. */
   rules?: CompiledRuleSet;
 }
 
 export function detectSensitive(inv: Inventory, opts: SensitiveReportOptions = {}): ReportSensitive[] {
   const lang = opts.lang ?? 'en';
   const entry = (key: string, detail: string | undefined) => {
-    const d = describeSensitive(key, lang, opts.customKeys);
+    const d = describeSensitive(key, lang, opts.rules?.customKeys);
     return { name: d.name, description: detail ? `${d.description} (${detail})` : d.description, advice: d.advice };
   };
   const out: ReportSensitive[] = inv.sensitive.map((s) => ({

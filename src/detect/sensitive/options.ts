@@ -73,10 +73,14 @@ export function parseIgnoreFile(text: string, where = 'ignore file', customKeys:
       out.md5s.push(h);
       return;
     }
-    const keyed = /^([A-Za-z][\w:.-]{0,63}):(.+)$/.exec(line);
-    if (keyed && (SENSITIVE_CATALOG.has(keyed[1] ?? '') || customKeys.includes(keyed[1] ?? ''))) {
-      out.keyPaths.push({ key: keyed[1] ?? '', glob: cleanGlob(keyed[2] ?? '', at) });
-      return;
+    // `<key>:<glob>`: the key is the shortest prefix before a colon that names a rule key (custom
+    // keys may contain colons, globs may too: `common_cred:config:Env`).
+    for (let c = line.indexOf(':'); c > 0; c = line.indexOf(':', c + 1)) {
+      const key = line.slice(0, c);
+      if (SENSITIVE_CATALOG.has(key) || customKeys.includes(key)) {
+        out.keyPaths.push({ key, glob: cleanGlob(line.slice(c + 1), at) });
+        return;
+      }
     }
     out.paths.push(cleanGlob(line, at));
   });

@@ -19,10 +19,16 @@ import { TarsierError } from '../../errors.js';
 /** Bump when the engine's behaviour changes in a way the source hash below would not show. */
 const ENGINE_VERSION = 1;
 
-export interface CContent {
-  /** Ids (in the rule set's glob index) of `paths` and `excludePaths`. */
+/**
+ * Where a rule applies: ids (in the rule set's glob index) of its `paths` and `excludePaths`.
+ * Absent (the list is absent or empty): no restriction, no exclusion.
+ */
+interface Restriction {
   pathIds?: number[];
   excludeIds?: number[];
+}
+
+export interface CContent extends Restriction {
   idx: number;
   spec: ContentRule;
   re: RegExp;
@@ -32,40 +38,23 @@ export interface CContent {
   rank: number;
   group: string | number;
   requires?: string[];
-  paths?: GlobSet;
-  exclude?: GlobSet;
   /** The match must contain the keyword occurrence (built-in rules); custom rules take any match in the window. */
   anchored: boolean;
   /** `re` is sticky and tried at each start position up to the keyword (short `before`). */
   sticky: boolean;
 }
-export interface CPath {
-  /** Ids (in the rule set's glob index) of `paths` and `excludePaths`. */
-  pathIds?: number[];
-  excludeIds?: number[];
+export interface CPath extends Restriction {
   idx: number;
   spec: PathRule;
-  paths: GlobSet;
-  exclude?: GlobSet;
   /** Keyword ids (in the full automaton) of which one must be seen. */
   requireKw?: number[];
 }
-export interface CStruct {
-  /** Ids (in the rule set's glob index) of `paths` and `excludePaths`. */
-  pathIds?: number[];
-  excludeIds?: number[];
+export interface CStruct extends Restriction {
   spec: StructRule;
-  paths: GlobSet;
-  exclude?: GlobSet;
   maxBytes: number;
 }
-export interface CMagic {
-  /** Ids (in the rule set's glob index) of `paths` and `excludePaths`. */
-  pathIds?: number[];
-  excludeIds?: number[];
+export interface CMagic extends Restriction {
   spec: MagicRule;
-  paths?: GlobSet;
-  exclude?: GlobSet;
 }
 
 /** Everything the scanner needs for one file. */
@@ -122,17 +111,36 @@ export class CompiledRuleSet {
     const enabled = <T extends { id: string }>(rules: readonly T[]) => rules.filter((r) => !disabledRules.has(r.id));
     const contentSpecs = [...enabled(spec.content), ...custom.rules];
 
-    this.content = contentSpecs.map((r, idx) => compileContent(r, idx));
-    this.pathRules = enabled(spec.path).map((r, idx) => ({ idx, spec: r, paths: new GlobSet(r.paths), exclude: globs(r.excludePaths) }));
-    this.structRules = enabled(spec.struct).map((r) => ({ spec: r, paths: new GlobSet(r.paths), exclude: globs(r.excludePaths), maxBytes: r.maxBytes ?? DEFAULT_MAX_STRUCT }));
-    this.magicRules = enabled(spec.magic).map((r) => ({ spec: r, paths: globs(r.paths), exclude: globs(r.excludePaths) }));
+    // Every glob any rule restricts or excludes by, indexed once: a path's matching glob ids
+    // decide which rules apply, and equal id sets share one cached plan.
+    const globIds = new Map<string, number>();
+    const ids = (list: readonly string[] | undefined) =>
+      list?.length
+        ? list.map((g) => {
+            let id = globIds.get(g);
+            if (id === undefined) globIds.set(g, (id = globIds.size));
+            return id;
+          })
+        : undefined;
+    const restricted = <T extends { spec: { paths?: readonly string[]; excludePaths?: readonly string[] } }>(r: T): T & Restriction =>
+      Object.assign(r, { pathIds: ids(r.spec.paths), excludeIds: ids(r.spec.excludePaths) });
+    // Path and structural rules apply only where their paths say: an empty list would mean everywhere.
+    const located = <T extends { id: string; paths: readonly string[] }>(r: T): T => {
+      if (r.paths.length === 0) throw new Error(`rule ${r.id} has no paths`);
+      return r;
+    };
+    this.content = contentSpecs.map((r, idx) => restricted(compileContent(r, idx)));
+    this.pathRules = enabled(spec.path).map((r, idx) => restricted({ idx, spec: located(r) }));
+    this.structRules = enabled(spec.struct).map((r) => restricted({ spec: located(r), maxBytes: r.maxBytes ?? DEFAULT_MAX_STRUCT }));
+    this.magicRules = enabled(spec.magic).map((r) => restricted({ spec: r }));
+    this.special = new GlobIndex([...globIds.keys()]);
 
     const fullKeywords = new Set<string>();
     const globalKeywords = new Set<string>();
     for (const r of this.content) {
       for (const k of r.spec.keywords) {
         fullKeywords.add(k.toLowerCase());
-        if (!r.paths) globalKeywords.add(k.toLowerCase());
+        if (!r.pathIds) globalKeywords.add(k.toLowerCase());
       }
     }
     for (const p of this.pathRules) for (const k of p.spec.requireAny ?? []) fullKeywords.add(k.toLowerCase());
@@ -143,22 +151,6 @@ export class CompiledRuleSet {
     this.fullKwIndex = new Map(fullList.map((k, i) => [k, i]));
     this.globalKwIndex = new Map(globalList.map((k, i) => [k, i]));
     for (const p of this.pathRules) if (p.spec.requireAny) p.requireKw = p.spec.requireAny.map((k) => this.fullKwIndex.get(k.toLowerCase()) as number);
-
-    // Every glob any rule restricts or excludes by, indexed once: a path's matching glob ids
-    // decide which rules apply, and equal id sets share one cached plan.
-    const globIds = new Map<string, number>();
-    const ids = (list: readonly string[] | undefined) =>
-      list?.map((g) => {
-        let id = globIds.get(g);
-        if (id === undefined) globIds.set(g, (id = globIds.size));
-        return id;
-      });
-    const withIds = <T extends { spec: { paths?: readonly string[]; excludePaths?: readonly string[] } }>(r: T) => Object.assign(r, { pathIds: ids(r.spec.paths), excludeIds: ids(r.spec.excludePaths) });
-    this.content.forEach(withIds);
-    this.pathRules.forEach(withIds);
-    this.structRules.forEach(withIds);
-    this.magicRules.forEach(withIds);
-    this.special = new GlobIndex([...globIds.keys()]);
 
     this.ignore = parseIgnoreFile(options.ignore ?? '', 'ignore file', custom.keys.map((k) => k.key));
     const allowPaths = [...(options.defaultAllowPaths === false ? [] : DEFAULT_ALLOW_PATHS), ...(options.allowPaths ?? []).map((p) => p.replace(/^\/+/, '')), ...this.ignore.paths];
@@ -175,10 +167,10 @@ export class CompiledRuleSet {
 
     this.defaultPlan = this.buildPlan(
       // Used only for paths that match no restriction or exclusion glob of any rule.
-      this.content.filter((r) => !r.paths),
+      this.content.filter((r) => !r.pathIds),
       [],
       [],
-      this.magicRules.filter((m) => !m.paths),
+      this.magicRules.filter((m) => !m.pathIds),
     );
     this.hash = ruleSetHash(spec, options);
   }
@@ -195,7 +187,7 @@ export class CompiledRuleSet {
     let plan = this.plans.get(sig);
     if (!plan) {
       const hit = new Set(matched);
-      const active = (r: { pathIds?: number[]; excludeIds?: number[] }) => (!r.pathIds || r.pathIds.some((i) => hit.has(i))) && !r.excludeIds?.some((i) => hit.has(i));
+      const active = (r: Restriction) => (!r.pathIds || r.pathIds.some((i) => hit.has(i))) && !r.excludeIds?.some((i) => hit.has(i));
       plan = this.buildPlan(this.content.filter(active), this.pathRules.filter(active), this.structRules.filter(active), this.magicRules.filter(active));
       if (this.plans.size < 4096) this.plans.set(sig, plan);
     }
@@ -205,7 +197,7 @@ export class CompiledRuleSet {
   /** Plan for image-config text: unrestricted rules plus those marked `inConfig`. */
   planForConfig(): FilePlan {
     this.configPlan ??= this.buildPlan(
-      this.content.filter((r) => !r.paths || r.spec.inConfig),
+      this.content.filter((r) => !r.pathIds || r.spec.inConfig),
       [],
       [],
       [],
@@ -215,7 +207,7 @@ export class CompiledRuleSet {
   }
 
   private buildPlan(content: CContent[], pathRules: CPath[], structRules: CStruct[], magic: CMagic[], forceFull = false): FilePlan {
-    const needsFull = forceFull || content.some((r) => r.paths) || pathRules.some((p) => p.requireKw);
+    const needsFull = forceFull || content.some((r) => r.pathIds) || pathRules.some((p) => p.requireKw);
     const ac = needsFull ? this.fullAc : this.globalAc;
     const index = needsFull ? this.fullKwIndex : this.globalKwIndex;
     const n = ac.keywords.length;
@@ -269,10 +261,6 @@ export class CompiledRuleSet {
   }
 }
 
-function globs(list: readonly string[] | undefined): GlobSet | undefined {
-  return list && list.length > 0 ? new GlobSet(list) : undefined;
-}
-
 function compileContent(r: ContentRule, idx: number): CContent {
   if (r.keywords.length === 0) throw new Error(`rule ${r.id} has no keywords`);
   // Built-in rules need a match containing the keyword. With a short `before`, only the few start
@@ -292,15 +280,13 @@ function compileContent(r: ContentRule, idx: number): CContent {
     rank: r.rank ?? 50,
     group,
     requires: r.requires?.map((x) => x.toLowerCase()),
-    paths: globs(r.paths),
-    exclude: globs(r.excludePaths),
     anchored,
     sticky,
   };
 }
 
-/** Serialises rules with their patterns and functions, so any edit changes the hash. */
-function ruleSetHash(spec: RuleSetSpec, options: SensitiveOptions): string {
+/** Serialises rules with their patterns and functions, so any edit changes the hash (no compilation needed). */
+export function ruleSetHash(spec: RuleSetSpec, options: SensitiveOptions): string {
   const h = createHash('sha256');
   h.update(`engine ${ENGINE_VERSION}\n`);
   h.update(

@@ -9,7 +9,8 @@
  * - Binary: only magic parsers (which stream) and binary path rules; if none applies, the file is
  *   dropped at once (no hashing, no scanning).
  * - Structural rules keep a bounded prefix of the few small files they match by path.
- * - MD5 of the whole file (triage is keyed on key, path, md5) is paid only for files with findings.
+ * - MD5 of the whole file (triage is keyed on key, path, md5) is paid only for files with findings
+ *   (and for text files over 4 MiB, hashed as they stream).
  */
 import { createHash, type Hash } from 'node:crypto';
 import { posix } from 'node:path';
@@ -75,7 +76,9 @@ export class FileScanner {
   private acState = 0;
   private line = 1;
   private pos = 0;
+  /** Bytes [tailStart, tailStart + tailLen) of the stream, kept from earlier chunks (capacity may be larger). */
   private tail: Buffer = EMPTY;
+  private tailLen = 0;
   private tailStart = 0;
   private chunk: Buffer = EMPTY;
   private chunkStart = 0;
@@ -227,8 +230,21 @@ export class FileScanner {
       keepFrom = Math.min(keepFrom, (this.deferred[i] as number) - (this.plan.kwLen[kw] as number) - (this.plan.kwMaxBefore[kw] as number));
     }
     keepFrom = Math.max(keepFrom, this.tailStart, 0);
-    if (keepFrom >= this.chunkStart) this.tail = Buffer.from(this.chunk.subarray(keepFrom - this.chunkStart));
-    else this.tail = Buffer.concat([this.tail.subarray(keepFrom - this.tailStart), this.chunk]);
+    // One reused buffer: the kept bytes are copied (the caller may reuse its chunk), not reallocated per chunk.
+    const keepLen = this.pos - keepFrom;
+    if (keepFrom >= this.chunkStart) {
+      if (keepLen > this.tail.length) this.tail = Buffer.allocUnsafe(Math.max(keepLen, 2 * this.tail.length, 1024));
+      this.chunk.copy(this.tail, 0, keepFrom - this.chunkStart);
+    } else {
+      const oldFrom = keepFrom - this.tailStart;
+      if (keepLen > this.tail.length) {
+        const grown = Buffer.allocUnsafe(Math.max(keepLen, 2 * this.tail.length));
+        this.tail.copy(grown, 0, oldFrom, this.tailLen);
+        this.tail = grown;
+      } else this.tail.copyWithin(0, oldFrom, this.tailLen);
+      this.chunk.copy(this.tail, this.tailLen - oldFrom);
+    }
+    this.tailLen = keepLen;
     this.tailStart = keepFrom;
     this.chunk = EMPTY;
     this.chunkStart = this.pos;
@@ -255,7 +271,7 @@ export class FileScanner {
     const cs = this.chunkStart;
     if (s >= cs) return this.chunk.toString('latin1', s - cs, e - cs);
     if (e <= cs) return this.tail.toString('latin1', s - this.tailStart, e - this.tailStart);
-    return this.tail.toString('latin1', s - this.tailStart) + this.chunk.toString('latin1', 0, e - cs);
+    return this.tail.toString('latin1', s - this.tailStart, this.tailLen) + this.chunk.toString('latin1', 0, e - cs);
   }
 
   private evalRule(r: CContent, kwStart: number, kwEnd: number, hitLine: number): void {
@@ -393,38 +409,51 @@ export class FileScanner {
 }
 
 /**
- * MD5 of the whole file, paid only for files with findings (rare): up to `HOLD_BYTES` are kept
- * and hashed at the end if needed; a larger file is hashed as it streams from that point on.
+ * MD5 of the whole file, paid only for files with findings (rare): up to `HOLD_BYTES` are copied
+ * aside and hashed at the end if needed; a larger file is hashed as it streams from that point on.
+ * The copies go into pooled buffers (the walker scans one file per layer at a time): allocating
+ * per file cost more in garbage collection than the hashing it saves.
  */
-const HOLD_BYTES = 256 * 1024;
+const HOLD_BYTES = 4 * 1024 * 1024;
+const holdPool: Buffer[] = [];
 class LazyMd5 {
   private hash: Hash | null = null;
-  private held: Buffer[] = [];
+  private held: Buffer | null = null;
   private heldLen = 0;
   private dropped = false;
   update(chunk: Buffer): void {
     if (this.dropped) return;
-    if (this.hash) this.hash.update(chunk);
-    else if (this.heldLen + chunk.length <= HOLD_BYTES) {
-      this.held.push(Buffer.from(chunk));
-      this.heldLen += chunk.length;
-    } else {
-      this.hash = createHash('md5');
-      for (const h of this.held) this.hash.update(h);
-      this.held = [];
+    if (this.hash) {
       this.hash.update(chunk);
+      return;
     }
+    const need = this.heldLen + chunk.length;
+    if (need > HOLD_BYTES) {
+      this.hash = createHash('md5');
+      if (this.held) this.hash.update(this.held.subarray(0, this.heldLen));
+      this.release();
+      this.hash.update(chunk);
+      return;
+    }
+    this.held ??= holdPool.pop() ?? Buffer.allocUnsafe(HOLD_BYTES);
+    chunk.copy(this.held, this.heldLen);
+    this.heldLen = need;
   }
   digest(): string {
     const h = this.hash ?? createHash('md5');
-    if (!this.hash) for (const b of this.held) h.update(b);
+    if (!this.hash && this.held) h.update(this.held.subarray(0, this.heldLen));
     this.drop();
     return h.digest('hex');
   }
   drop(): void {
     this.dropped = true;
     this.hash = null;
-    this.held = [];
+    this.release();
+  }
+  private release(): void {
+    if (this.held && holdPool.length < 2) holdPool.push(this.held);
+    this.held = null;
+    this.heldLen = 0;
   }
 }
 

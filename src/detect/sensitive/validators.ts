@@ -53,8 +53,12 @@ export function isPlaceholderish(value: string): boolean {
   const v = value.trim().replace(/^['"`]|['"`]$/g, '');
   if (/\$\{|\{\{|\$\(|<%|%\(|^\$[A-Za-z_]|^%[A-Za-z_]|\{[A-Za-z_][\w.]*\}/.test(v)) return true;
   if (/\*{3,}|x{4,}|X{4,}|\.{3,}/.test(v)) return true;
-  if (/(?:^|[^a-z])(?:your|my|some|example|sample|dummy|placeholder|replace|changeme|change_?me|insert|redacted|secret_?here|password_?here|here_?password|todo|fixme|fake|foobar|test_?password)(?:[^a-z]|$)/i.test(v)) return true;
-  if (/^(?:your|my)[-_]?[a-z]+(?:[-_]?[a-z0-9]+){0,3}$/i.test(v)) return true;
+  // Words count only between separators or the ends: inside a random token ("…3MY", "MYGN1Y…")
+  // a letter pair is chance, not documentation.
+  if (/(?:^|[^a-z0-9])(?:your|my|some|example|sample|dummy|placeholder|replace|changeme|change_?me|insert|redacted|secret_?here|password_?here|here_?password|todo|fixme|fake|foobar|test_?password)(?:[^a-z0-9]|$)/i.test(v)) return true;
+  if (/^(?:your|my)[-_]?[a-z]+(?:[-_][a-z0-9]+){0,3}$/i.test(v)) return true;
+  // Placeholder words run together: "secretpassword", "mysecrettoken".
+  if (/^(?:(?:my|your|super|secret|password|passwd|pass|token|key|api|admin|db|changeme|example|test|dummy)[-_]?){2,5}$/i.test(v)) return true;
   if (/^(?:test|tests|testing|demo|example|sample)[-_]?[a-z0-9]{0,12}$/i.test(v)) return true;
   return false;
 }

@@ -91,7 +91,7 @@ export function matchInventory(inventory: Inventory, index: AdvisoryIndex, opts:
       if (!target) continue;
       targets = [target];
     }
-    for (const finding of matchPackage(pkg, targets, index, warnings)) {
+    for (const finding of matchPackageMemo(pkg, targets, index, warnings)) {
       if (opts.ignoreUnfixed && finding.fixedVersion === null) continue;
       // the report does not carry paths: two copies of one package version are one finding
       const key = `${finding.packageType}\u0000${finding.packageName}\u0000${finding.installedVersion}\u0000${finding.id}`;
@@ -163,6 +163,44 @@ function languageTarget(pkg: InventoryPackage): Target | null {
   return { namespace: ecosystem.namespace, name: normalizePackageName(ecosystem.namespace, pkg.name), version: pkg.version, scheme: ecosystem.scheme, bySource: false };
 }
 
+/**
+ * Findings per package identity, per index. An image fleet repeats the same package versions
+ * (shared bases), and a re-match runs thousands of inventories through one index: each distinct
+ * (package, lookup targets) is matched once. The layer is the only per-image part of a finding;
+ * findings are kept per layer too, so a package in the same layer yields the same (never mutated)
+ * finding objects, which lets writers cache what they derive from them. Packages whose match
+ * produced warnings are not remembered (the warning names their path).
+ */
+interface Memo {
+  layer: string;
+  findings: ReportVulnerability[];
+  otherLayers?: Map<string, ReportVulnerability[]>;
+}
+const memos = new WeakMap<AdvisoryIndex, Map<string, Memo>>();
+const MEMO_CAP = 200_000;
+
+function matchPackageMemo(pkg: InventoryPackage, targets: Target[], index: AdvisoryIndex, warnings: string[]): ReportVulnerability[] {
+  let memo = memos.get(index);
+  if (!memo) memos.set(index, (memo = new Map()));
+  let key = `${pkg.type}\u0000${pkg.name}\u0000${pkg.version}\u0000${pkg.modularityLabel ?? ''}`;
+  for (const t of targets) key += `\u0000${t.namespace}\u0001${t.name}\u0001${t.version}\u0001${t.scheme}\u0001${t.bySource ? 1 : 0}`;
+  const known = memo.get(key);
+  if (known) {
+    if (known.layer === pkg.layerDiffId) return known.findings;
+    known.otherLayers ??= new Map();
+    let copies = known.otherLayers.get(pkg.layerDiffId);
+    if (!copies) known.otherLayers.set(pkg.layerDiffId, (copies = known.findings.map((f) => ({ ...f, layerDiffId: pkg.layerDiffId }))));
+    return copies;
+  }
+  const before = warnings.length;
+  const found = matchPackage(pkg, targets, index, warnings);
+  if (warnings.length === before) {
+    if (memo.size >= MEMO_CAP) memo.clear();
+    memo.set(key, { layer: pkg.layerDiffId, findings: found });
+  }
+  return found;
+}
+
 function matchPackage(pkg: InventoryPackage, targets: Target[], index: AdvisoryIndex, warnings: string[]): ReportVulnerability[] {
   const candidates = new Map<string, Candidate[]>();
   const notAffected = new Set<string>();
@@ -230,7 +268,7 @@ function toFinding(pkg: InventoryPackage, vuln: string, list: Candidate[], index
   const aliases = new Set<string>();
   for (const c of list) for (const id of c.entry.ids) if (id !== vuln) aliases.add(id);
   const cvss = index.cvssOf(vuln);
-  const severity = pickSeverity(list, primary, cvss?.score);
+  const severity = pickSeverity(list, primary, cvss?.score, index);
   const title = primary.entry.bundle ? (index.titleOf(vuln) ?? primary.entry.advisory.title) : (primary.entry.advisory.title ?? index.titleOf(vuln));
   const finding: ReportVulnerability = {
     id: vuln,
@@ -250,13 +288,30 @@ function toFinding(pkg: InventoryPackage, vuln: string, list: Candidate[], index
   return finding;
 }
 
-function pickSeverity(list: Candidate[], primary: Candidate, cvssScore: number | undefined): VulnSeverity {
+/**
+ * The distribution's rating of this vulnerability for this package: from the records that matched,
+ * else from any other record of the same vulnerability for the same package and release. Debian's
+ * DSA/DLA lists carry no rating, its tracker export does (`urgency` per release): the two are
+ * separate sources, merged here rather than at import, so each is still replaced on its own and a
+ * tracker update changes severities at the next re-match without re-importing the lists.
+ */
+function pickSeverity(list: Candidate[], primary: Candidate, cvssScore: number | undefined, index: AdvisoryIndex): VulnSeverity {
   const ordered = [primary, ...list.filter((c) => c !== primary)];
-  const perPackage = ordered.find((c) => c.entry.affected.severity)?.entry.affected.severity;
+  const perPackage = ordered.find((c) => c.entry.affected.severity)?.entry.affected.severity ?? releaseRating(ordered, index);
   if (perPackage) return perPackage;
   const vendor: Severity | undefined = ordered.find((c) => c.entry.advisory.severity)?.entry.advisory.severity;
   if (vendor) return vendor;
   return cvssScore !== undefined ? severityFromScore(cvssScore) : 'unknown';
+}
+
+function releaseRating(candidates: Candidate[], index: AdvisoryIndex): Severity | undefined {
+  const vuln = candidates[0]?.entry.vuln;
+  for (const { target } of candidates) {
+    for (const other of index.lookup(target.namespace, target.name)) {
+      if (other.vuln === vuln && other.affected.severity && other.affected.status !== 'not_affected') return other.affected.severity;
+    }
+  }
+  return undefined;
 }
 
 function solution(pkg: InventoryPackage, c: Candidate): string {

@@ -9,6 +9,8 @@ import { TarsierError } from '../../errors.js';
 import { selectManifest } from '../platform.js';
 import type { Descriptor, ImageSource, Platform, ResolvedManifest } from '../types.js';
 import { MEDIA_TYPES } from '../types.js';
+import type { SignatureLookup } from '../signatures.js';
+import { lookupLayoutSignatures } from './layout-signatures.js';
 import type { ArchiveReader } from './readers.js';
 
 const MAX_METADATA_BYTES = 4 << 20;
@@ -108,6 +110,11 @@ export class OciLayoutSource implements ImageSource {
     const name = blobPath(desc.digest, this.reader.where);
     if (!(await this.reader.has(name))) throw new TarsierError('not_found', `${this.reader.where}: blob ${desc.digest} is missing`);
     return this.reader.open(name);
+  }
+
+  /** Signatures the layout carries for this image (see layout-signatures.ts). */
+  async signatures(): Promise<SignatureLookup> {
+    return lookupLayoutSignatures(this.reader, (await this.manifest()).digest);
   }
 
   close(): Promise<void> {

@@ -89,7 +89,9 @@ async function packEntries(spec: LayerSpec, pack: tar.Pack): Promise<void> {
   for await (const e of iterateEntries(spec)) {
     const name = e.path.replace(/^\/+/, '');
     const type = e.type ?? 'file';
-    const base = { name, mode: e.mode ?? (type === 'dir' ? 0o755 : 0o644), uid: e.uid ?? 0, gid: e.gid ?? 0, mtime: new Date(0) };
+    // File-type bits keep mode 0000 (/etc/shadow on RHEL) truthy: tar-stream replaces a falsy mode with 0644/0755, and the header keeps only the permission bits.
+    const typeBits = type === 'dir' ? 0o040000 : type === 'symlink' ? 0o120000 : 0o100000;
+    const base = { name, mode: (e.mode ?? (type === 'dir' ? 0o755 : 0o644)) | typeBits, uid: e.uid ?? 0, gid: e.gid ?? 0, mtime: new Date(0) };
     if (type === 'dir') {
       await entryDone(pack.entry({ ...base, type: 'directory' }));
     } else if (type === 'symlink' || type === 'hardlink') {

@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import type { Agent } from 'undici';
 import { TarsierError, type ErrorCode } from '../../errors.js';
 import { MEDIA_TYPES } from '../types.js';
+import { indexEntries, type IndexEntry } from '../signatures.js';
 import { basicAuthorization, type Challenge, parseChallenges, parseTokenResponse, pickChallenge, TokenCache, tokenRequest } from './auth.js';
 import type { RegistryCredentials } from './credentials.js';
 import { createAgent, describeNetworkError, header, type HttpResponse, isPermanentNetworkError, isPlainHttpAnswer, readBody, send } from './http.js';
@@ -211,6 +212,41 @@ export class RegistryClient {
       await res.body.dump();
       return this.headResult(res);
     });
+  }
+
+  /**
+   * The OCI 1.1 referrers of a manifest (`GET /v2/<name>/referrers/<digest>`), every page; null
+   * when the registry has no referrers API (404), so callers fall back to the referrers tag.
+   */
+  async getReferrers(repository: string, digest: string): Promise<IndexEntry[] | null> {
+    const first: RequestSpec = { method: 'GET', path: `/v2/${repository}/referrers/${digest}`, scope: pullScope(repository), accept: MEDIA_TYPES.ociIndex, what: `the referrers of ${digest}`, subject: `repository ${repository}`, repository };
+    const all: IndexEntry[] = [];
+    const seen = new Set<string>();
+    for (let path: string | undefined = first.path; path !== undefined; ) {
+      if (seen.has(path)) throw this.fail('input', `${first.what} of ${first.subject} paginates in a loop (${path})`);
+      seen.add(path);
+      const spec: RequestSpec = { ...first, path };
+      let page: { manifests: IndexEntry[]; next: string | undefined };
+      try {
+        page = await this.exchange(spec, async (res) => {
+          const body = await readBody(res.body, this.options.maxManifestBytes, () => this.fail('input', `${first.what} of ${first.subject} is larger than ${sizeText(this.options.maxManifestBytes)}`));
+          let doc: { manifests?: unknown } | null;
+          try {
+            doc = JSON.parse(body.toString('utf8')) as { manifests?: unknown } | null;
+          } catch {
+            throw this.fail('input', `${first.what} of ${first.subject} is not valid JSON`);
+          }
+          if (doc?.manifests !== undefined && !Array.isArray(doc.manifests)) throw this.fail('input', `${first.what} of ${first.subject} has no manifests list`);
+          return { manifests: indexEntries(doc), next: this.nextPath(res, spec) };
+        });
+      } catch (err) {
+        if (err instanceof TarsierError && err.code === 'not_found' && all.length === 0) return null;
+        throw err;
+      }
+      all.push(...page.manifests);
+      path = page.next;
+    }
+    return all;
   }
 
   async headBlob(repository: string, digest: string): Promise<HeadResult> {

@@ -11,7 +11,9 @@ import type { Manifest, RegistryClient } from './client.js';
 import { connectRegistry, type RegistryConnectOptions } from './connect.js';
 import { parseManifestDocument } from './manifest.js';
 import { formatReference, type ImageReference, manifestReference, parseReference } from './reference.js';
+import { lookupRegistrySignatures } from './signatures.js';
 import { digestOf } from './verify.js';
+import type { SignatureLookup } from '../signatures.js';
 
 export interface RegistrySourceOptions extends RegistryConnectOptions {
   /** `os/arch[/variant]` or a Platform; default linux/amd64. */
@@ -107,6 +109,12 @@ export class RegistrySource implements ImageSource {
   /** The blob as stored; the stream itself fails with `digest_mismatch` if it is not what `desc` says. */
   openBlob(desc: Descriptor): Promise<Readable> {
     return this.client.getBlob(this.reference.repository, desc.digest, desc.size);
+  }
+
+  /** Signatures of the platform manifest or of the index the reference named (see signatures.ts). */
+  async signatures(): Promise<SignatureLookup> {
+    const { digest } = await this.manifest();
+    return lookupRegistrySignatures(this.client, this.reference.repository, this.indexDigest ? [digest, this.indexDigest] : [digest]);
   }
 
   close(): Promise<void> {

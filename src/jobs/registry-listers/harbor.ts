@@ -89,8 +89,25 @@ export class HarborLister implements RegistryLister {
     }
   }
 
-  digestOf(tag: ListedTag): Promise<{ digest: string; size?: number } | undefined> {
-    return Promise.resolve(tag.digest === undefined ? undefined : { digest: tag.digest, ...(tag.size !== undefined ? { size: tag.size } : {}) });
+  /**
+   * A listed tag carries its artifact's digest. Any other (a stored reference a sync checks is
+   * still there) is looked up as `/artifacts/{tag}`; undefined when Harbor answers 404.
+   */
+  async digestOf(tag: ListedTag): Promise<{ digest: string; size?: number } | undefined> {
+    if (tag.digest !== undefined) return { digest: tag.digest, ...(tag.size !== undefined ? { size: tag.size } : {}) };
+    const p = encodeURIComponent(tag.namespace);
+    const r = encodeURIComponent(encodeURIComponent(tag.imageName));
+    try {
+      const res = await this.rest.getJson<HarborArtifact>(`${API}/projects/${p}/repositories/${r}/artifacts/${encodeURIComponent(tag.tag)}?with_tag=false&with_scan_overview=false`, `artifact ${tag.repository}:${tag.tag}`);
+      const a = res.body;
+      if (typeof a?.digest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(a.digest)) throw new TarsierError('input', `registry ${this.registry.addr}: artifact ${tag.repository}:${tag.tag} has no sha256 digest`);
+      // A tag that now names a chart or another non-image artifact is no image reference any more.
+      if (typeof a.type === 'string' && a.type.toUpperCase() !== 'IMAGE') return undefined;
+      return { digest: a.digest, ...(typeof a.size === 'number' ? { size: a.size } : {}) };
+    } catch (err) {
+      if (err instanceof TarsierError && err.code === 'not_found') return undefined;
+      throw err;
+    }
   }
 
   close(): Promise<void> {

@@ -8,11 +8,9 @@
  */
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Store } from '../open-store.js';
+import type { VisibilityScope } from './image-refs.js';
 
 export interface AffectedImagesQuery {
-  projectId: string;
-  /** Enterprise projects the caller may see; undefined = every one of the project's. */
-  enterpriseProjects?: readonly string[];
   /** Matches a finding's id or any of its aliases (CVE ↔ DSA/USN/GHSA/…), exactly. */
   vulnId: string;
   /** Stored image types to include (`private_image`, `cicd`, …); undefined = all. */
@@ -94,26 +92,25 @@ export interface GroupRow {
 }
 
 /**
- * Images affected by `q.vulnId` within the project (and enterprise projects) asked for, filtered
- * and paged per group, ordered by namespace, image name, type, registry (then software, version).
+ * Images affected by `q.vulnId` that the scope sees (project, enterprise projects), filtered and
+ * paged per group, ordered by namespace, image name, type, registry (then software, version).
  * Each finding counts once per tag, however many ids name it.
  */
-export async function imagesAffectedBy(store: Store, q: AffectedImagesQuery): Promise<AffectedImages> {
-  const { rows } = await affectedImagesSql(q).execute(store.db);
+export async function imagesAffectedBy(store: Store, scope: VisibilityScope, q: AffectedImagesQuery): Promise<AffectedImages> {
+  const { rows } = await affectedImagesSql(scope, q).execute(store.db);
   // Past the last page the window count has no row to ride on: count on its own (rare).
-  const total = rows[0]?.total ?? (q.offset > 0 ? await countGroups(store, q) : 0);
+  const total = rows[0]?.total ?? (q.offset > 0 ? await countGroups(store, scope, q) : 0);
   return { total, rows: rows.map(toImage) };
 }
 
 /** The statement imagesAffectedBy runs (exported so tests and the benchmark can EXPLAIN it). */
-export function affectedImagesSql(q: AffectedImagesQuery): RawBuilder<GroupRow> {
+export function affectedImagesSql(scope: VisibilityScope, q: AffectedImagesQuery): RawBuilder<GroupRow> {
   // Findings first, then the image references of just those manifests: `digest = ANY(…)` probes
   // images_digest once per affected manifest, whatever the project's number of images (a plain join
   // lets the planner hash the whole images table when it guesses the hits high).
   const found: RawBuilder<SqlBool>[] = [sql<SqlBool>`(v.vuln_id = ${q.vulnId} OR v.aliases @> ARRAY[${q.vulnId}]::text[])`];
   if (q.appName !== undefined) found.push(sql<SqlBool>`v.package_name = ${q.appName}`);
-  const where: RawBuilder<SqlBool>[] = [sql<SqlBool>`i.digest = ANY(ARRAY(SELECT DISTINCT manifest_digest FROM found))`, sql<SqlBool>`i.project_id = ${q.projectId}`];
-  if (q.enterpriseProjects !== undefined) where.push(sql<SqlBool>`i.enterprise_project_id = ANY(${sql.val([...q.enterpriseProjects])}::text[])`);
+  const where: RawBuilder<SqlBool>[] = [sql<SqlBool>`i.digest = ANY(ARRAY(SELECT DISTINCT manifest_digest FROM found))`, scope.visible('i')];
   if (q.imageTypes !== undefined) where.push(sql<SqlBool>`i.image_type = ANY(${sql.val([...q.imageTypes])}::text[])`);
   if (q.namespace !== undefined) where.push(sql<SqlBool>`i.namespace = ${q.namespace}`);
   if (q.imageName !== undefined && q.imageName !== '') where.push(sql<SqlBool>`i.image_name ILIKE ${containsPattern(q.imageName)} ESCAPE '\\'`);
@@ -162,8 +159,8 @@ export function affectedImagesSql(q: AffectedImagesQuery): RawBuilder<GroupRow> 
     ORDER BY ${gKey}`;
 }
 
-async function countGroups(store: Store, q: AffectedImagesQuery): Promise<number> {
-  return (await imagesAffectedBy(store, { ...q, offset: 0, limit: 1 })).total;
+async function countGroups(store: Store, scope: VisibilityScope, q: AffectedImagesQuery): Promise<number> {
+  return (await imagesAffectedBy(store, scope, { ...q, offset: 0, limit: 1 })).total;
 }
 
 function toImage(g: GroupRow): AffectedImage {

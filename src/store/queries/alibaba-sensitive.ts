@@ -4,8 +4,10 @@
  * sensitive finding of the manifest an image reference points at, with the project's handling
  * state (finding_states) and the image's first/last sighting (finding_sightings) joined on.
  */
-import { sql, type ExpressionBuilder, type Kysely, type RawBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type SelectQueryBuilder } from 'kysely';
+import type { Store } from '../open-store.js';
 import type { Database } from '../schema.js';
+import { notWhitelistedSql } from './sensitive-whitelist.js';
 
 /** What a request may see (src/api/tenancy.ts TenantScope fits this shape). */
 export interface ProjectScope {
@@ -58,14 +60,15 @@ const lastSeen = (eb: Eb) => eb.fn.max(eb.fn.coalesce('fs.last_seen', 'i.latest_
 const contains = (eb: Eb, column: 'sf.key' | 'i.digest' | 'i.image_name' | 'i.namespace', needle: string) =>
   eb(eb.fn('strpos', [eb.fn('lower', [eb.ref(column)]), eb.val(needle.toLowerCase())]), '>', 0);
 
-function findingRows(db: Kysely<Database>, scope: ProjectScope, f: SensitiveFilter): Rows {
+type ScopedRows = SelectQueryBuilder<Tables, 'i' | 'sf', object>;
+
+/** The selected findings of the scope's images, without the whitelisted ones. */
+function scopedFindings(db: Kysely<Database>, scope: ProjectScope, f: SensitiveFilter): ScopedRows {
   let q = (db as unknown as Kysely<Tables>)
     .selectFrom('images as i')
     .innerJoin('sensitive_findings as sf', 'sf.manifest_digest', 'i.digest')
-    .leftJoin('finding_states as st', (j) => j.onRef('st.project_id', '=', 'i.project_id').on('st.kind', '=', 'sensitive').onRef('st.fingerprint', '=', 'sf.fingerprint'))
-    .leftJoin('finding_sightings as fs', (j) => j.onRef('fs.image_id', '=', 'i.id').on('fs.kind', '=', 'sensitive').onRef('fs.fingerprint', '=', 'sf.fingerprint'))
     .where('i.project_id', '=', scope.projectId)
-    .where(notWhitelisted(scope.projectId));
+    .where(notWhitelistedSql(scope.projectId, sql.ref('sf.path')));
   if (scope.enterpriseProjectIds !== undefined) q = q.where('i.enterprise_project_id', 'in', nonEmpty(scope.enterpriseProjectIds));
   if (f.imageIds !== undefined) q = q.where('i.id', 'in', nonEmpty(f.imageIds));
   if (f.key !== undefined) q = q.where('sf.key', '=', f.key);
@@ -77,24 +80,20 @@ function findingRows(db: Kysely<Database>, scope: ProjectScope, f: SensitiveFilt
       const alternatives = [];
       if (m.keys.length > 0) alternatives.push(eb('sf.key', 'in', [...m.keys]));
       if (m.contains !== undefined) {
-        const text = contains(eb, 'sf.key', m.contains);
+        const text = contains(eb as unknown as Eb, 'sf.key', m.contains);
         alternatives.push(m.containsOutside?.length ? eb.and([text, eb('sf.key', 'not in', [...m.containsOutside])]) : text);
       }
       return alternatives.length > 0 ? eb.or(alternatives) : eb.lit(false);
     });
   }
-  return q as unknown as Rows;
+  return q as unknown as ScopedRows;
 }
 
-/**
- * The project's sensitive path whitelist hides findings when they are read, the same rule as the
- * HSS surface (sensitive-whitelist.ts): a whitelisted absolute path or glob (`*` any characters,
- * `?` one; a trailing `/` covers everything below) matched against the finding's absolute path.
- */
-function notWhitelisted(projectId: string): RawBuilder<SqlBool> {
-  const like = sql<string>`replace(replace(replace(replace(replace(w.path, '\\', '\\\\'), '%', '\\%'), '_', '\\_'), '*', '%'), '?', '_')
-    || CASE WHEN right(w.path, 1) = '/' THEN '%' ELSE '' END`;
-  return sql<SqlBool>`NOT EXISTS (SELECT 1 FROM sensitive_path_whitelist w WHERE w.project_id = ${projectId} AND ('/' || sf.path) LIKE ${like} ESCAPE '\\')`;
+/** scopedFindings with the project's handling state (`st`) and the image's sighting (`fs`) of each finding. */
+function findingRows(db: Kysely<Database>, scope: ProjectScope, f: SensitiveFilter): Rows {
+  return scopedFindings(db, scope, f)
+    .leftJoin('finding_states as st', (j) => j.onRef('st.project_id', '=', 'i.project_id').on('st.kind', '=', 'sensitive').onRef('st.fingerprint', '=', 'sf.fingerprint'))
+    .leftJoin('finding_sightings as fs', (j) => j.onRef('fs.image_id', '=', 'i.id').on('fs.kind', '=', 'sensitive').onRef('fs.fingerprint', '=', 'sf.fingerprint')) as unknown as Rows;
 }
 
 /** `IN ()` is not SQL: an empty list becomes one value no row has. */
@@ -114,39 +113,89 @@ export interface SensitiveFileRow {
   lastSeen: number;
 }
 
+/** The columns both statements of listSensitiveFiles answer; with no file on the page, one row carries only the count. */
+interface FileRow {
+  total: number;
+  fingerprint: string | null;
+  key: string;
+  path: string;
+  md5: string;
+  rank: number;
+  layer_digest: string;
+  masked: string;
+  first_seen: number;
+  last_seen: number;
+}
+
+/**
+ * Over several images: the files are grouped from what the covering index
+ * `sensitive_findings_key_cover` holds (with the images holding each), counted and paged; MD5,
+ * layer, masked content and sightings are then looked up for the page's files only.
+ */
+function filesOfImages(db: Kysely<Database>, scope: ProjectScope, f: SensitiveFilter, page: Page) {
+  const files = scopedFindings(db, scope, f)
+    .select((eb) => ['sf.fingerprint', 'sf.key', 'sf.path', eb.fn.max(severityRank(eb as unknown as Eb)).as('rank'), eb.fn.agg<string[]>('array_agg', ['i.id']).as('image_ids')])
+    .groupBy(['sf.fingerprint', 'sf.key', 'sf.path']);
+  return sql<FileRow>`
+    WITH g AS ${files}
+    SELECT c.total, p.fingerprint, p.key, p.path, d.md5, p.rank, d.layer_digest, d.masked, t.first_seen, t.last_seen
+    FROM (SELECT count(*)::int8 AS total FROM g) c
+    LEFT JOIN LATERAL (SELECT * FROM g ORDER BY g.rank DESC, g.key, g.path, g.fingerprint LIMIT ${page.limit} OFFSET ${page.offset}) p ON true
+    LEFT JOIN LATERAL (
+      SELECT min(sf.md5) AS md5, min(sf.layer_digest) AS layer_digest, min(sf.masked) AS masked
+      FROM images i JOIN sensitive_findings sf ON sf.manifest_digest = i.digest AND sf.fingerprint = p.fingerprint
+      WHERE i.id = ANY(p.image_ids)
+    ) d ON true
+    LEFT JOIN LATERAL (
+      -- Sighting times, falling back to the image's last scan when no sighting was recorded.
+      SELECT min(coalesce(fs.first_seen, i.latest_scan_time, 0))::int8 AS first_seen, max(coalesce(fs.last_seen, i.latest_scan_time, 0))::int8 AS last_seen
+      FROM images i LEFT JOIN finding_sightings fs ON fs.image_id = i.id AND fs.kind = 'sensitive' AND fs.fingerprint = p.fingerprint
+      WHERE i.id = ANY(p.image_ids)
+    ) t ON true
+    ORDER BY p.rank DESC, p.key, p.path, p.fingerprint`;
+}
+
+/**
+ * The same answer when one image id is asked for: at most one image (the id is its primary key),
+ * whose manifest holds each fingerprint once (primary key of sensitive_findings), so every file
+ * is one finding row and there is nothing to group. Skipping the grouping (a sort of every
+ * finding of the image) and the per-file lookups is what makes a large image cheap.
+ */
+function filesOfOneImage(db: Kysely<Database>, scope: ProjectScope, f: SensitiveFilter, page: Page) {
+  const files = scopedFindings(db, scope, f).select((eb) => [
+    'sf.fingerprint',
+    'sf.key',
+    'sf.path',
+    severityRank(eb as unknown as Eb).as('rank'),
+    'sf.md5',
+    'sf.layer_digest',
+    'sf.masked',
+    'i.id as image_id',
+    'i.latest_scan_time',
+  ]);
+  return sql<FileRow>`
+    WITH g AS ${files}
+    SELECT c.total, p.fingerprint, p.key, p.path, p.md5, p.rank, p.layer_digest, p.masked,
+           -- Sighting times, falling back to the image's last scan when no sighting was recorded.
+           coalesce(fs.first_seen, p.latest_scan_time, 0)::int8 AS first_seen, coalesce(fs.last_seen, p.latest_scan_time, 0)::int8 AS last_seen
+    FROM (SELECT count(*)::int8 AS total FROM g) c
+    LEFT JOIN LATERAL (SELECT * FROM g ORDER BY g.rank DESC, g.key, g.path, g.fingerprint LIMIT ${page.limit} OFFSET ${page.offset}) p ON true
+    LEFT JOIN finding_sightings fs ON fs.image_id = p.image_id AND fs.kind = 'sensitive' AND fs.fingerprint = p.fingerprint
+    ORDER BY p.rank DESC, p.key, p.path, p.fingerprint`;
+}
+
 /**
  * Distinct sensitive files (one per fingerprint: rule, path, content) of the selected images,
  * most severe first. Over several images a file found in many appears once, with the earliest
- * first sighting and the latest last one.
+ * first sighting and the latest last one. One prepared statement (see Store.prepared).
  */
-export async function listSensitiveFiles(db: Kysely<Database>, scope: ProjectScope, f: SensitiveFilter, page: Page): Promise<{ total: number; rows: SensitiveFileRow[] }> {
-  const base = findingRows(db, scope, f);
-  const [count, rows] = await Promise.all([
-    base.select((eb) => eb.fn.count<number>('sf.fingerprint').distinct().as('n')).executeTakeFirstOrThrow(),
-    base
-      .select((eb) => [
-        'sf.fingerprint',
-        'sf.key',
-        'sf.path',
-        'sf.md5',
-        eb.fn.max(severityRank(eb)).as('rank'),
-        eb.fn.min('sf.layer_digest').as('layer_digest'),
-        eb.fn.min('sf.masked').as('masked'),
-        firstSeen(eb).as('first_seen'),
-        lastSeen(eb).as('last_seen'),
-      ])
-      .groupBy(['sf.fingerprint', 'sf.key', 'sf.path', 'sf.md5'])
-      .orderBy('rank', 'desc')
-      .orderBy('sf.key')
-      .orderBy('sf.path')
-      .orderBy('sf.fingerprint')
-      .limit(page.limit)
-      .offset(page.offset)
-      .execute(),
-  ]);
-  return {
-    total: Number(count.n),
-    rows: rows.map((r) => ({
+export async function listSensitiveFiles(store: Store, scope: ProjectScope, f: SensitiveFilter, page: Page): Promise<{ total: number; rows: SensitiveFileRow[] }> {
+  const statement = (f.imageIds?.length === 1 ? filesOfOneImage : filesOfImages)(store.db, scope, f, page);
+  const rows = await store.prepared<FileRow>(statement.compile(store.db));
+  const out: SensitiveFileRow[] = [];
+  for (const r of rows) {
+    if (r.fingerprint === null) continue;
+    out.push({
       fingerprint: r.fingerprint,
       key: r.key,
       path: r.path,
@@ -156,8 +205,9 @@ export async function listSensitiveFiles(db: Kysely<Database>, scope: ProjectSco
       masked: r.masked,
       firstSeen: Number(r.first_seen),
       lastSeen: Number(r.last_seen),
-    })),
-  };
+    });
+  }
+  return { total: Number(rows[0]?.total ?? 0), rows: out };
 }
 
 export interface SensitiveKeySummary {

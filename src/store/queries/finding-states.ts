@@ -3,11 +3,15 @@
  * fingerprint), so handling follows the finding (same rule, path and content) across images and
  * rescans. The vocabulary, and how each surface shows it:
  *
- * | state            | HSS (`operate_accept` / `handle_status`) | Alibaba `Status` |
- * |------------------|------------------------------------------|------------------|
- * | (no row)         | `do_not_ignore` / `unhandled`            | `0` unhandled    |
- * | `ignored`        | `ignore` / `handled`                     | `1` ignored      |
- * | `false_positive` | `ignore` / `handled`                     | `2` false positive |
+ * | state            | HSS `handle_status` / `operate_accept` | Alibaba `Status`   |
+ * |------------------|----------------------------------------|--------------------|
+ * | (no row)         | `unhandled` / `ignore`                 | `0` unhandled      |
+ * | `ignored`        | `handled` / `do_not_ignore`            | `1` ignored        |
+ * | `false_positive` | `handled` / `do_not_ignore`            | `2` false positive |
+ *
+ * HSS `operate_accept` is the operation the finding accepts next, not the last one applied: seed
+ * 000's example is an `unhandled` finding with `operate_accept: "ignore"`, which only that reading
+ * makes consistent, and a never-handled finding must still carry one of the two values.
  *
  * Un-handling (HSS `do_not_ignore`, Alibaba `Status=0`) deletes the row rather than storing
  * "unhandled", so "unhandled" is always simply the absence of a row.

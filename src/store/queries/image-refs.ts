@@ -73,6 +73,11 @@ export interface ImageLocator {
 
 /** The one image a locator names within the scope, or undefined (absent or not visible). */
 export async function findImage(store: Store, scope: VisibilityScope, loc: ImageLocator): Promise<ImageRef | undefined> {
+  return locateImage(store, scope, loc).executeTakeFirst();
+}
+
+/** findImage's query, unexecuted: to embed as a subquery (one round trip for image and findings). */
+export function locateImage(store: Store, scope: VisibilityScope, loc: ImageLocator) {
   const byIdentity = loc.imageType !== 'cicd' && loc.imageName !== undefined && loc.imageVersion !== undefined;
   const filter: ImageFilter = byIdentity
     ? { imageTypes: [loc.imageType], namespace: loc.namespace ?? '', imageName: loc.imageName, imageVersion: loc.imageVersion }
@@ -84,8 +89,7 @@ export async function findImage(store: Store, scope: VisibilityScope, loc: Image
     .orderBy(sql`(i.id = ${loc.imageId})`, 'desc')
     .orderBy(sql`i.latest_scan_time DESC NULLS LAST`)
     .orderBy('i.id')
-    .limit(1)
-    .executeTakeFirst();
+    .limit(1);
 }
 
 /** The manifest digest inside an analysis key (`cicd/<project>/sha256:…` for uploads, else the digest). */

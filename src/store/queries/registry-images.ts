@@ -7,6 +7,7 @@ import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Store } from '../open-store.js';
 import { imageFilterSql, REGISTRY_IMAGE_TYPES, type VisibilityScope } from './image-refs.js';
 import type { Page } from './sensitive-findings.js';
+import { notWhitelistedText } from './sensitive-whitelist.js';
 
 export interface RegistryImageRow {
   image_id: string;
@@ -59,8 +60,9 @@ const WORST_RANK = sql<number | null>`(SELECT min(x.rank) FROM (
 const HAS_VUL = sql<SqlBool>`EXISTS (SELECT 1 FROM vuln_findings v WHERE v.manifest_digest = i.digest)`;
 const HAS_UNSAFE = sql<SqlBool>`EXISTS (SELECT 1 FROM baseline_results b WHERE b.manifest_digest = i.digest AND b.failed_rule_num > 0)`;
 const RISKY = sql<SqlBool>`(${HAS_VUL} OR ${HAS_UNSAFE}
-  OR EXISTS (SELECT 1 FROM sensitive_findings s WHERE s.manifest_digest = i.digest)
-  OR EXISTS (SELECT 1 FROM build_risks br WHERE br.manifest_digest = i.digest))`;
+  OR EXISTS (SELECT 1 FROM sensitive_findings s WHERE s.manifest_digest = i.digest AND ${sql.raw(notWhitelistedText('i.project_id', 's.path'))})
+  OR EXISTS (SELECT 1 FROM build_risks br WHERE br.manifest_digest = i.digest)
+  OR i.signed IS FALSE)`;
 
 function level(rank: number | null): string {
   if (rank === null) return 'security';

@@ -19,9 +19,10 @@ export interface TaskListQuery {
   limit: number;
 }
 
-export async function listTaskIds(store: Store, projectId: string, q: TaskListQuery): Promise<Page<string>> {
+/** Tasks of the scope's project and enterprise projects (scan_tasks carries both, migration 007). */
+export async function listTaskIds(store: Store, scope: VisibilityScope, q: TaskListQuery): Promise<Page<string>> {
   const parts: RawBuilder<SqlBool>[] = [
-    sql<SqlBool>`t.project_id = ${projectId}`,
+    scope.visible('t'),
     q.taskTypes.length === 0 ? sql<SqlBool>`false` : sql<SqlBool>`t.task_type = ANY(${sql.val([...q.taskTypes])}::text[])`,
   ];
   if (q.nameContains !== undefined && q.nameContains !== '') parts.push(sql<SqlBool>`strpos(t.name, ${q.nameContains}) > 0`);

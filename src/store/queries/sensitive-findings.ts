@@ -7,7 +7,8 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Store } from '../open-store.js';
 import { isHandledState } from './finding-states.js';
-import { imageFilterSql, SEVERITY_RANK_SQL, type ImageFilter, type VisibilityScope } from './image-refs.js';
+import { imageFilterSql, locateImage, SEVERITY_RANK_SQL, type ImageFilter, type ImageLocator, type VisibilityScope } from './image-refs.js';
+import { notWhitelistedSql } from './sensitive-whitelist.js';
 
 export interface SensitiveQuery {
   /** Substring of the absolute file path. */
@@ -35,42 +36,74 @@ export interface Page<T> {
   rows: T[];
 }
 
-/**
- * A whitelisted path as a LIKE pattern, built in SQL: `*` any characters, `?` one, and a path
- * ending in `/` covers everything below it.
- */
-const WHITELIST_LIKE = sql<string>`replace(replace(replace(replace(replace(w.path, '\\', '\\\\'), '%', '\\%'), '_', '\\_'), '*', '%'), '?', '_')
-  || CASE WHEN right(w.path, 1) = '/' THEN '%' ELSE '' END`;
+/** The project's handling row of the finding whose fingerprint is `fingerprint` (unhandled findings have none). */
+const handledRow = (projectId: string, fingerprint: ReturnType<typeof sql.ref>) =>
+  sql<SqlBool>`fs.project_id = ${projectId} AND fs.kind = 'sensitive' AND fs.fingerprint = ${fingerprint} AND fs.state IN ('ignored', 'false_positive')`;
 
-function notWhitelisted(projectId: string): RawBuilder<SqlBool> {
-  return sql<SqlBool>`NOT EXISTS (SELECT 1 FROM sensitive_path_whitelist w WHERE w.project_id = ${projectId} AND ('/' || s.path) LIKE ${WHITELIST_LIKE} ESCAPE '\\')`;
-}
-
-function findingFilters(q: SensitiveQuery): RawBuilder<SqlBool>[] {
-  const out: RawBuilder<SqlBool>[] = [];
+/** Predicates over sensitive_findings `s`: the project's whitelist, then the request's filters. */
+function findingFilters(projectId: string, q: SensitiveQuery): RawBuilder<SqlBool>[] {
+  const out: RawBuilder<SqlBool>[] = [notWhitelistedSql(projectId, sql.ref('s.path'))];
   if (q.filePath !== undefined && q.filePath !== '') out.push(sql<SqlBool>`strpos('/' || s.path, ${q.filePath}) > 0`);
   if (q.severity !== undefined) out.push(sql<SqlBool>`s.severity = ${q.severity}`);
-  if (q.handled === true) out.push(sql<SqlBool>`fs.state IS NOT NULL`);
-  if (q.handled === false) out.push(sql<SqlBool>`fs.state IS NULL`);
+  if (q.handled !== undefined) {
+    const exists = sql<SqlBool>`EXISTS (SELECT 1 FROM finding_states fs WHERE ${handledRow(projectId, sql.ref('s.fingerprint'))})`;
+    out.push(q.handled ? exists : sql<SqlBool>`NOT ${exists}`);
+  }
   return out;
 }
 
-const HANDLED_JOIN = (projectId: string) =>
-  sql`LEFT JOIN finding_states fs ON fs.project_id = ${projectId} AND fs.kind = 'sensitive' AND fs.fingerprint = s.fingerprint AND fs.state IN ('ignored', 'false_positive')`;
+/**
+ * The count and one page of the rows of CTE \`f\` (which has \`rank\`, \`path\` and \`fingerprint\`) in
+ * one statement: a page past the end still carries the count. Handling states are looked up for
+ * the page's rows only.
+ */
+function countAndPage(projectId: string, q: SensitiveQuery, extra: RawBuilder<unknown>) {
+  return sql`
+    SELECT c.total, ${extra}, p.fingerprint, p.key, p.severity, '/' || p.path AS path, p.layer_digest, p.masked,
+           (SELECT fs.state FROM finding_states fs WHERE ${handledRow(projectId, sql.ref('p.fingerprint'))}) AS state
+    FROM (SELECT count(*)::int8 AS total FROM f) c
+    LEFT JOIN LATERAL (SELECT * FROM f ORDER BY f.rank, f.path, f.fingerprint LIMIT ${q.limit} OFFSET ${q.offset}) p ON true
+    ORDER BY p.rank, p.path, p.fingerprint`;
+}
 
-/** One image's findings (the image was found visible by the caller). */
-export async function listImageSensitive(store: Store, projectId: string, image: { digest: string; latestScanTime: number | null }, q: SensitiveQuery): Promise<Page<SensitiveRow>> {
-  const where = sql.join([sql<SqlBool>`s.manifest_digest = ${image.digest}`, notWhitelisted(projectId), ...findingFilters(q)], sql` AND `);
-  const from = sql`FROM sensitive_findings s ${HANDLED_JOIN(projectId)} WHERE ${where}`;
-  const [count] = (await sql<{ n: number }>`SELECT count(*)::int8 AS n ${from}`.execute(store.db)).rows;
-  const total = count?.n ?? 0;
-  if (total === 0 || q.offset >= total) return { total, rows: [] };
-  const rows = await sql<Omit<SensitiveRow, 'latest_scan_time'> & { state: string | null }>`
-    SELECT s.fingerprint, s.key, s.severity, '/' || s.path AS path, s.layer_digest, s.masked, fs.state
-    ${from}
-    ORDER BY ${SEVERITY_RANK_SQL(sql.ref('s.severity'))}, s.path, s.fingerprint
-    LIMIT ${q.limit} OFFSET ${q.offset}`.execute(store.db);
-  return { total, rows: rows.rows.map(({ state, ...r }) => ({ ...r, latest_scan_time: image.latestScanTime, handled: isHandledState(state) })) };
+type PageRow = Omit<SensitiveRow, 'handled' | 'fingerprint'> & { total: number; state: string | null; fingerprint: string | null };
+
+function toPage(rows: PageRow[]): Page<SensitiveRow> {
+  const out: SensitiveRow[] = [];
+  // With no row on the page, the one row returned carries only the count. Fields are copied by
+  // name: rest/spread copies of every row cost more than the rest of this function.
+  for (const r of rows) {
+    if (r.fingerprint === null) continue;
+    out.push({
+      fingerprint: r.fingerprint,
+      key: r.key,
+      severity: r.severity,
+      path: r.path,
+      layer_digest: r.layer_digest,
+      masked: r.masked,
+      latest_scan_time: r.latest_scan_time,
+      handled: isHandledState(r.state),
+    });
+  }
+  return { total: rows[0]?.total ?? 0, rows: out };
+}
+
+/**
+ * One image's findings, the image named by an HSS locator within the scope: image, count and page
+ * in one prepared statement (one round trip; see Store.prepared). An image that is absent, not
+ * visible or not yet scanned has none.
+ */
+export async function listImageSensitive(store: Store, scope: VisibilityScope, image: ImageLocator, q: SensitiveQuery): Promise<Page<SensitiveRow>> {
+  const located = locateImage(store, scope, image).clearSelect().select(['i.digest', 'i.latest_scan_time']);
+  const statement = sql<PageRow>`
+    WITH img AS ${located},
+    f AS (
+      SELECT s.fingerprint, s.key, s.severity, s.path, s.layer_digest, s.masked, ${SEVERITY_RANK_SQL(sql.ref('s.severity'))} AS rank
+      FROM img JOIN sensitive_findings s ON s.manifest_digest = img.digest
+      WHERE ${sql.join(findingFilters(scope.projectId, q), sql` AND `)}
+    )
+    ${countAndPage(scope.projectId, q, sql`(SELECT latest_scan_time FROM img) AS latest_scan_time`)}`;
+  return toPage(await store.prepared<PageRow>(statement.compile(store.db)));
 }
 
 /**
@@ -78,23 +111,17 @@ export async function listImageSensitive(store: Store, projectId: string, image:
  * one entry): the layer it appears in first and the latest scan time among those images.
  */
 export async function listAllSensitive(store: Store, scope: VisibilityScope, images: ImageFilter, q: SensitiveQuery): Promise<Page<SensitiveRow>> {
-  const where = sql.join([imageFilterSql('i', scope, images), notWhitelisted(scope.projectId), ...findingFilters(q)], sql` AND `);
-  const grouped = sql`
-    SELECT s.fingerprint, min(s.key) AS key, min(s.severity) AS severity, min('/' || s.path) AS path, min(s.layer_digest) AS layer_digest,
-           min(s.masked) AS masked, max(i.latest_scan_time) AS latest_scan_time, min(fs.state) AS state
-    FROM images i
-    JOIN sensitive_findings s ON s.manifest_digest = i.digest
-    ${HANDLED_JOIN(scope.projectId)}
-    WHERE ${where}
-    GROUP BY s.fingerprint`;
-  const [count] = (await sql<{ n: number }>`SELECT count(*)::int8 AS n FROM (${grouped}) g`.execute(store.db)).rows;
-  const total = count?.n ?? 0;
-  if (total === 0 || q.offset >= total) return { total, rows: [] };
-  const rows = await sql<Omit<SensitiveRow, 'handled'> & { state: string | null }>`
-    SELECT g.* FROM (${grouped}) g
-    ORDER BY ${SEVERITY_RANK_SQL(sql.ref('g.severity'))}, g.path, g.fingerprint
-    LIMIT ${q.limit} OFFSET ${q.offset}`.execute(store.db);
-  return { total, rows: rows.rows.map(({ state, ...r }) => ({ ...r, handled: isHandledState(state) })) };
+  const result = await sql<PageRow>`
+    WITH f AS (
+      SELECT s.fingerprint, min(s.key) AS key, min(s.severity) AS severity, min(s.path) AS path, min(s.layer_digest) AS layer_digest,
+             min(s.masked) AS masked, max(i.latest_scan_time) AS latest_scan_time, min(${SEVERITY_RANK_SQL(sql.ref('s.severity'))}) AS rank
+      FROM images i
+      JOIN sensitive_findings s ON s.manifest_digest = i.digest
+      WHERE ${sql.join([imageFilterSql('i', scope, images), ...findingFilters(scope.projectId, q)], sql` AND `)}
+      GROUP BY s.fingerprint
+    )
+    ${countAndPage(scope.projectId, q, sql`p.latest_scan_time`)}`.execute(store.db);
+  return toPage(result.rows);
 }
 
 /** Whether a fingerprint is a finding of some visible image of these types. */

@@ -1,83 +1,42 @@
 /**
- * Vulnerability findings as tenants see them: the visible images a vulnerability affects
- * (grouped by repository, software and version, with the affected tags), and one image's
- * vulnerabilities with the project's handling state. A vulnerability is named by its id or any
- * alias (both indexed).
+ * One image's vulnerability findings as tenants see them, with the project's handling state, and
+ * the HSS repair necessity of a finding. (The images a vulnerability affects: affected-images.ts.)
  */
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Store } from '../open-store.js';
-import { imageFilterSql, SEVERITY_RANK_SQL, type ImageFilter, type VisibilityScope } from './image-refs.js';
+import { SEVERITY_RANK_SQL } from './image-refs.js';
 import type { Page } from './sensitive-findings.js';
 
 /** OS package types: their findings are HSS `linux_vul`, every other type `app_vul`. */
 export const OS_PACKAGE_TYPES = ['deb', 'rpm', 'apk', 'os'] as const;
 
-export interface AffectedGroup {
-  image_type: string;
-  registry_id: string | null;
-  namespace: string;
-  image_name: string;
-  app_name: string;
-  version: string;
-  /** The group's most recently scanned image. */
-  image_id: string;
-  tags: Array<{ image_id: string; image_version: string; size: number | null }>;
-}
-
-export interface AffectedQuery {
-  namespace?: string;
-  /** Substring of the image name. */
-  imageName?: string;
-  imageId?: string;
-  appName?: string;
-  offset: number;
-  limit: number;
-}
-
-const matchesVuln = (vulnId: string) => sql<SqlBool>`(v.vuln_id = ${vulnId} OR v.aliases @> ARRAY[${vulnId}]::text[])`;
+export type RepairNecessity = 'immediate_repair' | 'delay_repair' | 'not_needed_repair';
 
 /**
- * Repository images affected by a vulnerability: one group per (repository, software, installed
- * version), holding every affected tag. Paged by group.
+ * HSS `repair_necessity` of a finding. The vendor's state decides first: a fix it will not make
+ * (Debian "ignored", Red Hat "Will not fix": judged not worth fixing in the release) needs no
+ * repair, a fix it has postponed cannot be applied yet and waits; otherwise the severity does
+ * (critical/high now, medium later, low/unrated not needed). Kept equal to REPAIR_NECESSITY_SQL.
  */
-export async function listAffectedImages(store: Store, scope: VisibilityScope, images: ImageFilter, vulnId: string, q: AffectedQuery): Promise<Page<AffectedGroup>> {
-  const filter: ImageFilter = {
-    ...images,
-    ...(q.namespace !== undefined && q.namespace !== '' ? { namespace: q.namespace } : {}),
-    ...(q.imageName !== undefined && q.imageName !== '' ? { imageName: q.imageName, imageNameContains: true } : {}),
-    ...(q.imageId !== undefined && q.imageId !== '' ? { imageId: q.imageId } : {}),
-  };
-  const parts: RawBuilder<SqlBool>[] = [matchesVuln(vulnId), imageFilterSql('i', scope, filter)];
-  if (q.appName !== undefined && q.appName !== '') parts.push(sql<SqlBool>`v.package_name = ${q.appName}`);
-  const hits = sql`
-    SELECT DISTINCT i.id, i.image_type, i.registry_id, i.namespace, i.image_name, i.image_version, i.size, i.latest_scan_time,
-           v.package_name AS app_name, v.installed_version AS version
-    FROM vuln_findings v JOIN images i ON i.digest = v.manifest_digest
-    WHERE ${sql.join(parts, sql` AND `)}`;
-  const groupKey = sql`h.image_type, h.registry_id, h.namespace, h.image_name, h.app_name, h.version`;
-  const [count] = (await sql<{ n: number }>`SELECT count(*)::int8 AS n FROM (SELECT 1 FROM (${hits}) h GROUP BY ${groupKey}) g`.execute(store.db)).rows;
-  const total = count?.n ?? 0;
-  if (total === 0 || q.offset >= total) return { total, rows: [] };
-  const rows = await sql<Omit<AffectedGroup, 'image_id'> & { tags: Array<AffectedGroup['tags'][number] & { latest_scan_time: number | null }> }>`
-    SELECT h.image_type, h.registry_id, h.namespace, h.image_name, h.app_name, h.version,
-           jsonb_agg(jsonb_build_object('image_id', h.id, 'image_version', h.image_version, 'size', h.size, 'latest_scan_time', h.latest_scan_time)
-                     ORDER BY h.image_version, h.id) AS tags
-    FROM (${hits}) h
-    GROUP BY ${groupKey}
-    ORDER BY h.namespace, h.image_name, h.image_type, h.registry_id NULLS FIRST, h.app_name, h.version
-    LIMIT ${q.limit} OFFSET ${q.offset}`.execute(store.db);
-  return {
-    total,
-    rows: rows.rows.map((g) => {
-      const newest = [...g.tags].sort((a, b) => (b.latest_scan_time ?? -1) - (a.latest_scan_time ?? -1))[0]!;
-      return { ...g, image_id: newest.image_id, tags: g.tags.map(({ image_id, image_version, size }) => ({ image_id, image_version, size })) };
-    }),
-  };
+export function repairNecessity(severity: string, status: string): RepairNecessity {
+  if (status === 'will_not_fix') return 'not_needed_repair';
+  if (status === 'fix_deferred') return 'delay_repair';
+  if (severity === 'critical' || severity === 'high') return 'immediate_repair';
+  return severity === 'medium' ? 'delay_repair' : 'not_needed_repair';
 }
+
+/** repairNecessity over vuln_findings `v`, for filtering in SQL. */
+export const REPAIR_NECESSITY_SQL = sql<RepairNecessity>`(CASE WHEN v.status = 'will_not_fix' THEN 'not_needed_repair'
+  WHEN v.status = 'fix_deferred' THEN 'delay_repair'
+  WHEN v.severity IN ('critical', 'high') THEN 'immediate_repair'
+  WHEN v.severity = 'medium' THEN 'delay_repair'
+  ELSE 'not_needed_repair' END)`;
 
 export interface ImageVulnRow {
   vuln_id: string;
   severity: string;
+  /** Vendor state: fixed, affected, will_not_fix, fix_deferred, end_of_life, under_investigation. */
+  status: string;
   title: string | null;
   package_type: string;
   package_name: string;
@@ -103,6 +62,7 @@ export const VULN_FINGERPRINT_SQL = sql<string>`left(encode(sha256(
 export interface ImageVulnQuery {
   /** Lower-case severities to keep. */
   severities?: readonly string[];
+  repairNecessity?: RepairNecessity;
   /** Substring of the vulnerability id. */
   vulnIdContains?: string;
   appName?: string;
@@ -116,6 +76,7 @@ export interface ImageVulnQuery {
 export async function listImageVulns(store: Store, projectId: string, digest: string, q: ImageVulnQuery): Promise<Page<ImageVulnRow>> {
   const parts: RawBuilder<SqlBool>[] = [sql<SqlBool>`v.manifest_digest = ${digest}`];
   if (q.severities !== undefined) parts.push(sql<SqlBool>`v.severity = ANY(${sql.val([...q.severities])}::text[])`);
+  if (q.repairNecessity !== undefined) parts.push(sql<SqlBool>`${REPAIR_NECESSITY_SQL} = ${q.repairNecessity}`);
   if (q.vulnIdContains !== undefined && q.vulnIdContains !== '') parts.push(sql<SqlBool>`strpos(v.vuln_id, ${q.vulnIdContains}) > 0`);
   if (q.appName !== undefined && q.appName !== '') parts.push(sql<SqlBool>`v.package_name = ${q.appName}`);
   if (q.kind === 'os') parts.push(sql<SqlBool>`v.package_type = ANY(${sql.val([...OS_PACKAGE_TYPES])}::text[])`);
@@ -130,7 +91,7 @@ export async function listImageVulns(store: Store, projectId: string, digest: st
   const total = count?.n ?? 0;
   if (total === 0 || q.offset >= total) return { total, rows: [] };
   const rows = await sql<ImageVulnRow>`
-    SELECT v.vuln_id, v.severity, v.title, v.package_type, v.package_name, v.installed_version, v.fixed_version, v.package_path,
+    SELECT v.vuln_id, v.severity, v.status, v.title, v.package_type, v.package_name, v.installed_version, v.fixed_version, v.package_path,
            l.digest AS layer_digest, v.solution, v.url, fs.state IS NOT NULL AS handled
     ${from}
     ORDER BY ${SEVERITY_RANK_SQL(sql.ref('v.severity'))}, v.vuln_id, v.package_name, v.installed_version

@@ -116,7 +116,8 @@ const npm: ContentRule[] = [
     id: 'npmrc-auth-token',
     key: 'npm_token',
     keywords: ['_authtoken'],
-    pattern: new RegExp(`${ci('_authToken')}\\s{0,4}=\\s{0,4}["']?(?<secret>[^\\s'"]{8,512})`),
+    // Token characters only: `_authToken=([^$].*)/g` in a library's source is a regex, not a token.
+    pattern: new RegExp(`${ci('_authToken')}\\s{0,4}=\\s{0,4}["']?(?<secret>[A-Za-z0-9._~+/=:-]{8,512})(?![^\\s'"])`),
     before: 0,
     after: 540,
     inConfig: true,
