@@ -30,7 +30,8 @@ interface FeedState {
   mode: 'ok' | 'error' | 'truncate';
 }
 
-describe('tarsier db update', () => {
+// Each test starts up to five CLI processes (each opens the embedded database): minutes on a loaded CI machine.
+describe('tarsier db update', { timeout: 180_000 }, () => {
   let db: Awaited<ReturnType<typeof dataDir>>;
   let work: string;
   let server: Server;
