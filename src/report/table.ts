@@ -3,6 +3,7 @@
  * then one table per finding kind. Long cells are cut with `…` rather than wrapped, so each
  * finding stays on one line and the output greps well.
  */
+import { formatBytes } from './format-bytes.js';
 import type { ScanReport } from './model.js';
 import { SEVERITIES } from './model.js';
 
@@ -44,17 +45,6 @@ export function renderTable(columns: Column[], rows: string[][], width: number):
   return [line(columns.map((c) => c.header)), rule, ...rows.map(line)].join('\n');
 }
 
-function human(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = bytes;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v.toFixed(u === 0 ? 0 : 1)} ${units[u]}`;
-}
-
 function countBySeverity(items: Array<{ severity: string }>): string {
   const counts = new Map<string, number>();
   for (const i of items) counts.set(i.severity, (counts.get(i.severity) ?? 0) + 1);
@@ -75,7 +65,7 @@ export function renderReportTable(r: ScanReport, width = 80): string {
   head('Image:', r.artifact.ref);
   head('Digest:', r.artifact.digest);
   head('OS:', os);
-  head('Layers:', `${r.artifact.layers.length} (${human(r.artifact.size)} stored)`);
+  head('Layers:', `${r.artifact.layers.length} (${formatBytes(r.artifact.size)} stored)`);
   head('Packages:', `${r.packages.length}${byType.size ? ` (${[...byType].map(([t, n]) => `${t} ${n}`).join(', ')})` : ''}`);
   out.push('');
 
