@@ -578,7 +578,9 @@ const bench: Bench = async ({ workDir, quick }) => {
     );
   } finally {
     await store.close();
-    await server.drop();
+    // BENCH_KEEP_DB=1 keeps the filled database for EXPLAIN ANALYZE afterwards (its URL on stderr).
+    if (process.env.BENCH_KEEP_DB) process.stderr.write(`bench: kept ${server.url}\n`);
+    else await server.drop();
   }
   return { title: `Vulnerabilities: feeds, matching, re-match, reverse index${quick ? ' (quick)' : ''}`, rows, notes };
 };
