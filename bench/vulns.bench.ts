@@ -19,7 +19,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import pg from 'pg';
-import type { Inventory, InventoryPackage } from '../src/analysis/inventory.js';
+import { packageInventory, type Inventory, type InventoryPackage } from '../src/analysis/inventory.js';
 import { TenantScope } from '../src/api/tenancy.js';
 import { buildIndex, matchInventory } from '../src/detect/vulns/match.js';
 import { loadForMatching, rematchAll } from '../src/jobs/rematch.js';
@@ -152,18 +152,7 @@ function pick<T>(items: T[], n: number, r: () => number): T[] {
 }
 
 export function inventoryOf(t: OsTemplate, packages: InventoryPackage[], digest: string): Inventory {
-  return {
-    artifact: { ref: digest, type: 'registry', digest, configDigest: digest, size: 0, layers: [], platform: 'linux/amd64' },
-    os: t.os,
-    packages,
-    files: {},
-    symlinks: {},
-    specialModes: [],
-    sensitive: [],
-    config: {},
-    history: [],
-    warnings: [],
-  } as unknown as Inventory;
+  return packageInventory({ digest, configDigest: digest, platform: 'linux/amd64' }, t.os as Inventory['os'], packages);
 }
 
 /** `count` OS packages of the template plus `lang` PyPI and Go packages. */

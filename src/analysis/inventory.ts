@@ -59,3 +59,23 @@ export interface Inventory {
   history: HistoryEntry[];
   warnings: string[];
 }
+
+/**
+ * An inventory of an OS and its packages only, nothing read from layers: what the matcher needs
+ * to re-match a stored manifest from its package index (and what tests and benchmarks hand it).
+ * Artifact fields not given are empty.
+ */
+export function packageInventory(artifact: Partial<Inventory['artifact']> & { digest: string }, os: OsInfo | null, packages: InventoryPackage[]): Inventory {
+  return {
+    artifact: { ref: artifact.digest, type: 'registry', configDigest: '', size: 0, layers: [], platform: '', ...artifact },
+    os,
+    packages,
+    files: {},
+    symlinks: {},
+    specialModes: [],
+    sensitive: [],
+    config: {},
+    history: [],
+    warnings: [],
+  };
+}

@@ -8,7 +8,7 @@
  * read their packages, match, and write only the manifests whose findings changed, the write of one
  * page overlapping the matching of the next.
  */
-import type { Inventory, InventoryPackage } from '../analysis/inventory.js';
+import { packageInventory, type Inventory, type InventoryPackage } from '../analysis/inventory.js';
 import type { OsInfo } from '../analysis/types.js';
 import { buildIndex, matchInventory, type AdvisoryIndex } from '../detect/vulns/match.js';
 import type { ReportVulnerability } from '../report/model.js';
@@ -25,22 +25,6 @@ export interface RematchResult {
 }
 
 const PAGE = 500;
-
-/** A minimal inventory for the matcher from what the package index holds. */
-function matchable(digest: string, input: Pick<Inventory, 'os' | 'packages'>): Inventory {
-  return {
-    artifact: { ref: digest, type: 'registry', digest, configDigest: '', size: 0, layers: [], platform: '' },
-    os: input.os,
-    packages: input.packages,
-    files: {},
-    symlinks: {},
-    specialModes: [],
-    sensitive: [],
-    config: {},
-    history: [],
-    warnings: [],
-  };
-}
 
 /**
  * What matching reads of stored manifests, lean: the OS and, per package, only the fields the
@@ -88,7 +72,7 @@ async function matchAndWrite(store: Store, digests: string[], index: AdvisoryInd
   const results = new Map<string, ReportVulnerability[]>();
   let findings = 0;
   for (const [digest, input] of inputs) {
-    const { vulnerabilities } = matchInventory(matchable(digest, input), index, { now });
+    const { vulnerabilities } = matchInventory(packageInventory({ digest }, input.os, input.packages), index, { now });
     results.set(digest, vulnerabilities);
     findings += vulnerabilities.length;
   }
@@ -98,7 +82,7 @@ async function matchAndWrite(store: Store, digests: string[], index: AdvisoryInd
 /** Re-matches these manifests, loading just their advisories. Returns the number of findings. */
 export async function rematchDigests(store: Store, digests: string[], now = new Date()): Promise<number> {
   const inputs = await loadForMatching(store, digests);
-  const keys = [...inputs].flatMap(([d, input]) => lookupKeys(matchable(d, input)));
+  const keys = [...inputs].flatMap(([d, input]) => lookupKeys(packageInventory({ digest: d }, input.os, input.packages)));
   const index = await indexFor(store, keys);
   const page = await matchAndWrite(store, digests, index, now);
   await page.write();
@@ -135,7 +119,7 @@ async function storedLookupKeys(store: Store): Promise<PackageKey[]> {
   );
   const keys = new Map<string, PackageKey>();
   for (const { os } of oses) {
-    for (const k of lookupKeys(matchable('', { os: os === null ? null : (JSON.parse(os) as OsInfo), packages }))) keys.set(`${k.namespace}\u0000${k.name}`, k);
+    for (const k of lookupKeys(packageInventory({ digest: '' }, os === null ? null : (JSON.parse(os) as OsInfo), packages))) keys.set(`${k.namespace}\u0000${k.name}`, k);
   }
   return [...keys.values()];
 }

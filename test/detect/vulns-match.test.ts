@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import type { Inventory, InventoryPackage } from '../../src/analysis/inventory.js';
+import { packageInventory, type Inventory, type InventoryPackage } from '../../src/analysis/inventory.js';
 import { parseReleaseFile } from '../../src/analysis/analyzers/os-release.js';
 import { parseRpmDatabase } from '../../src/analysis/analyzers/rpm.js';
 import { parseApkInstalled } from '../../src/analysis/os-pkg/apk-installed.js';
@@ -37,18 +37,8 @@ async function feed(...parts: string[]): Promise<Advisory[]> {
 }
 
 function inventory(os: OsInfo | null, packages: Package[]): Inventory {
-  return {
-    artifact: { ref: 'test', type: 'docker-archive', digest: 'sha256:d', configDigest: 'sha256:c', size: 0, layers: [{ digest: 'sha256:l', diffId: LAYER, size: 0 }], platform: 'linux/amd64' },
-    os,
-    packages: packages.map((p): InventoryPackage => ({ ...p, layerDiffId: LAYER })),
-    files: {},
-    symlinks: {},
-    specialModes: [],
-    sensitive: [],
-    config: {} as Inventory['config'],
-    history: [],
-    warnings: [],
-  };
+  const artifact = { ref: 'test', type: 'docker-archive' as const, digest: 'sha256:d', configDigest: 'sha256:c', layers: [{ digest: 'sha256:l', diffId: LAYER, size: 0 }], platform: 'linux/amd64' };
+  return packageInventory(artifact, os, packages.map((p): InventoryPackage => ({ ...p, layerDiffId: LAYER })));
 }
 
 function dpkgPackages(caseDir: string): Package[] {

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../src/analysis/analyze-image.js';
 import { parseReleaseFile } from '../../src/analysis/analyzers/os-release.js';
-import type { Inventory, InventoryPackage } from '../../src/analysis/inventory.js';
+import { packageInventory, type Inventory, type InventoryPackage } from '../../src/analysis/inventory.js';
 import { parseApkInstalled } from '../../src/analysis/os-pkg/apk-installed.js';
 import { parseDpkgStatus } from '../../src/analysis/os-pkg/dpkg-status.js';
 import type { OsInfo, Package } from '../../src/analysis/types.js';
@@ -43,18 +43,8 @@ const LAYER = 'sha256:1111111111111111111111111111111111111111111111111111111111
 const pglite = backends.find((b) => b.name === 'pglite')!;
 
 function pkgdbInventory(os: OsInfo, packages: Package[]): Inventory {
-  return {
-    artifact: { ref: 'test', type: 'docker-archive', digest: 'sha256:d', configDigest: 'sha256:c', size: 0, layers: [{ digest: 'sha256:l', diffId: LAYER, size: 0 }], platform: 'linux/amd64' },
-    os,
-    packages: packages.map((p): InventoryPackage => ({ ...p, layerDiffId: LAYER })),
-    files: {},
-    symlinks: {},
-    specialModes: [],
-    sensitive: [],
-    config: {} as Inventory['config'],
-    history: [],
-    warnings: [],
-  };
+  const artifact = { ref: 'test', type: 'docker-archive' as const, digest: 'sha256:d', configDigest: 'sha256:c', layers: [{ digest: 'sha256:l', diffId: LAYER, size: 0 }], platform: 'linux/amd64' };
+  return packageInventory(artifact, os, packages.map((p): InventoryPackage => ({ ...p, layerDiffId: LAYER })));
 }
 
 function osRelease(file: string): OsInfo {
