@@ -322,14 +322,12 @@ const bench: Bench = async ({ workDir, quick }) => {
   const failed = e2e.value.filter((o) => o.error);
   if (failed.length > 0) throw new Error(`import failed: ${failed.map((o) => o.error).join('; ')}`);
   const imported = e2e.value.reduce((n, o) => n + (o.records ?? 0), 0);
-  rows.push({
-    metric: 'import, PGlite, end to end (db import of the six feed folders)',
-    value: imported / (e2e.ms / 1000),
-    unit: 'advisories/s',
-    baseline: { name: 'readers alone', value: total / (read.ms / 1000) },
-    target: '≥ 20,000/s',
-    pass: imported / (e2e.ms / 1000) >= 20_000,
-  });
+  /** An end-to-end import rate against the readers alone, judged by the issue's target. */
+  const importRate = (metric: string, advisories: number, ms: number) => {
+    const value = advisories / (ms / 1000);
+    return { metric, value, unit: 'advisories/s', baseline: { name: 'readers alone', value: total / (read.ms / 1000) }, target: '≥ 20,000/s', pass: value >= 20_000 };
+  };
+  rows.push(importRate('import, PGlite, end to end (db import of the six feed folders)', imported, e2e.ms));
   const writeOnly = await timed(async () => {
     for (const f of FEEDS) await replaceFeed(embedded, f, records.get(f)!, { refreshIndex: false });
   });
@@ -435,14 +433,7 @@ const bench: Bench = async ({ workDir, quick }) => {
     const pgE2e = await timed(() => importTargets(store, targets));
     const srv1 = await serverCpuMs(store);
     const pgImported = pgE2e.value.reduce((n, o) => n + (o.records ?? 0), 0);
-    rows.push({
-      metric: 'import, PostgreSQL, end to end',
-      value: pgImported / (pgE2e.ms / 1000),
-      unit: 'advisories/s',
-      baseline: { name: 'readers alone', value: total / (read.ms / 1000) },
-      target: '≥ 20,000/s',
-      pass: pgImported / (pgE2e.ms / 1000) >= 20_000,
-    });
+    rows.push(importRate('import, PostgreSQL, end to end', pgImported, pgE2e.ms));
     const pgWrite = await timed(async () => {
       for (const f of FEEDS) await replaceFeed(store, f, records.get(f)!);
     });

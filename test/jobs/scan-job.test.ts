@@ -3,7 +3,7 @@
  * registry with sealed credentials, image references queued, a worker draining the queue.
  * On PGlite and PostgreSQL.
  */
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,19 +12,17 @@ import type { Worker } from '../../src/jobs/worker.js';
 import { upsertImage } from '../../src/store/images-repo.js';
 import { ensureProject } from '../../src/store/projects-repo.js';
 import { createRegistry } from '../../src/store/registries-repo.js';
-import { createWorker, openServiceContext, type ServiceContext } from '../../src/service/context.js';
+import { createWorker, type ServiceContext } from '../../src/service/context.js';
 import { debianAppSpec } from '../helpers/build-test-images.js';
 import { pushImage, startRegistry, type RunningRegistry } from '../helpers/registry-server.js';
-import { createServerDatabase } from '../helpers/stores.js';
+import { openTestService } from './service-fixtures.js';
 
 describe.each(['pglite', 'postgres'] as const)('scan jobs against a real registry on %s', (backendName) => {
   let registry: RunningRegistry;
   let ctx: ServiceContext;
   let worker: Worker;
-  let dataDir: string;
   let layoutDir: string;
-  /** The PostgreSQL run's own database. */
-  let server: { url: string; drop(): Promise<void> } | undefined;
+  let service: Awaited<ReturnType<typeof openTestService>> | undefined;
 
   async function drain(): Promise<void> {
     while (await worker.runOnce());
@@ -39,19 +37,15 @@ describe.each(['pglite', 'postgres'] as const)('scan jobs against a real registr
     await pushImage(registry, { dir: join(layoutDir, 'v1'), tag: 'v1' }, 'team/app:1.0');
     await pushImage(registry, { dir: join(layoutDir, 'v1'), tag: 'v1' }, 'team/app:1.0-again');
     await pushImage(registry, { dir: join(layoutDir, 'v2'), tag: 'v2' }, 'team/app:2.0');
-    dataDir = await mkdtemp(join(tmpdir(), 'tarsier-jobs-data-'));
-    if (backendName === 'postgres') server = await createServerDatabase();
-    else if (process.env.TARSIER_PGLITE_TEMPLATE) await cp(process.env.TARSIER_PGLITE_TEMPLATE, dataDir, { recursive: true });
-    ctx = await openServiceContext({ dataDir, databaseUrl: server?.url, leaseMs: 5_000 });
+    service = await openTestService(backendName, 'tarsier-jobs-data-');
+    ctx = service.ctx;
     worker = createWorker(ctx);
     await ensureProject(ctx.store, 'p1');
   }, 120_000);
 
   afterAll(async () => {
-    await ctx?.close();
-    await server?.drop();
+    await service?.dispose();
     await registry?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
     if (layoutDir) await rm(layoutDir, { recursive: true, force: true });
   });
 

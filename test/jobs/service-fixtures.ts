@@ -4,16 +4,36 @@
  * garbage-collection job tests.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_LIMITS } from '../../src/analysis/analyze-image.js';
 import { writeOciLayout } from '../../src/image/build/image-writer.js';
 import { JobQueue, LeaseLock, type QueueTiming } from '../../src/jobs/queue.js';
-import type { ServiceContext } from '../../src/service/context.js';
+import { openServiceContext, type ServiceContext } from '../../src/service/context.js';
 import { SecretBox } from '../../src/store/secret-box.js';
 import { debianAppSpec } from '../helpers/build-test-images.js';
-import type { Backend } from '../helpers/stores.js';
+import { createServerDatabase, type Backend } from '../helpers/stores.js';
+
+/**
+ * The real service context (openServiceContext) on a fresh data directory: the embedded database
+ * (a copy of the migrated template) or a fresh PostgreSQL database of its own. `dispose` closes
+ * it and removes both.
+ */
+export async function openTestService(backend: 'pglite' | 'postgres', prefix: string): Promise<{ ctx: ServiceContext; dispose(): Promise<void> }> {
+  const dataDir = await mkdtemp(join(tmpdir(), prefix));
+  const server = backend === 'postgres' ? await createServerDatabase() : undefined;
+  if (!server && process.env.TARSIER_PGLITE_TEMPLATE) await cp(process.env.TARSIER_PGLITE_TEMPLATE, dataDir, { recursive: true });
+  const ctx = await openServiceContext({ dataDir, databaseUrl: server?.url, leaseMs: 5_000 });
+  return {
+    ctx,
+    async dispose() {
+      await ctx.close();
+      await server?.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
 
 export async function serviceContext(backend: Backend, timing: QueueTiming): Promise<ServiceContext & { work: string }> {
   const handle = await backend.create();

@@ -3,7 +3,7 @@
  * scans are queued for new and moved digests and for failed scans only, the namespace restricts
  * the listing, sync tasks report HSS progress, and deleted tags are removed. On PGlite and PostgreSQL.
  */
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,21 +12,19 @@ import { createScanTask, enqueueSync, taskProgress } from '../../src/jobs/tasks.
 import type { Worker } from '../../src/jobs/worker.js';
 import { ensureProject } from '../../src/store/projects-repo.js';
 import { createRegistry } from '../../src/store/registries-repo.js';
-import { createWorker, openServiceContext, type ServiceContext } from '../../src/service/context.js';
+import { createWorker, type ServiceContext } from '../../src/service/context.js';
 import { startRegistry, type RunningRegistry } from '../helpers/registry-server.js';
-import { createServerDatabase } from '../helpers/stores.js';
+import { openTestService } from './service-fixtures.js';
 import { deleteTag, pushAll, tinySpec, writeLayout } from './sync-fixtures.js';
 
 describe.each(['pglite', 'postgres'] as const)('registry sync on %s', (backendName) => {
   let registry: RunningRegistry;
   let ctx: ServiceContext;
   let worker: Worker;
-  let dataDir: string;
   let layoutDir: string;
   let digests: Map<string, string>;
   let registryId: string;
-  /** The PostgreSQL run's own database. */
-  let server: { url: string; drop(): Promise<void> } | undefined;
+  let service: Awaited<ReturnType<typeof openTestService>> | undefined;
 
   async function drain(): Promise<void> {
     while (await worker.runOnce());
@@ -66,10 +64,8 @@ describe.each(['pglite', 'postgres'] as const)('registry sync on %s', (backendNa
       // Outside the registry's namespace: never synced.
       { ref: 'a', dest: 'other/app:1.0' },
     ]);
-    dataDir = await mkdtemp(join(tmpdir(), 'tarsier-sync-data-'));
-    if (backendName === 'postgres') server = await createServerDatabase();
-    else if (process.env.TARSIER_PGLITE_TEMPLATE) await cp(process.env.TARSIER_PGLITE_TEMPLATE, dataDir, { recursive: true });
-    ctx = await openServiceContext({ dataDir, databaseUrl: server?.url, leaseMs: 5_000 });
+    service = await openTestService(backendName, 'tarsier-sync-data-');
+    ctx = service.ctx;
     worker = createWorker(ctx);
     await ensureProject(ctx.store, 'p1');
     registryId = await createRegistry(ctx.store, ctx.box, {
@@ -78,10 +74,8 @@ describe.each(['pglite', 'postgres'] as const)('registry sync on %s', (backendNa
   }, 120_000);
 
   afterAll(async () => {
-    await ctx?.close();
-    await server?.drop();
+    await service?.dispose();
     await registry?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
     if (layoutDir) await rm(layoutDir, { recursive: true, force: true });
   });
 
