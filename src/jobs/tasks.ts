@@ -10,6 +10,7 @@ import { sql } from 'kysely';
 import { TarsierError } from '../errors.js';
 import type { FailedCode } from '../store/images-repo.js';
 import type { Store } from '../store/open-store.js';
+import type { RemovedTaskImage } from '../store/schema.js';
 import type { FailureClass } from './failure.js';
 import type { Job, JobQueue } from './queue.js';
 import { notWhitelistedText } from '../store/queries/sensitive-whitelist.js';
@@ -204,16 +205,10 @@ export async function stopScanTask(deps: JobsDeps, projectId: string, taskId: st
   return true;
 }
 
-export interface FailedTaskImage {
+/** A failed image of a task: what the snapshot of a deleted reference keeps, plus its id and code. */
+export interface FailedTaskImage extends Omit<RemovedTaskImage, 'risky'> {
   image_id: string;
-  registry_id: string | null;
-  registry_name: string | null;
-  registry_type: string | null;
-  namespace: string;
-  image_name: string;
-  image_version: string;
   failed_code: string | null;
-  failed_reason: string | null;
 }
 
 /** A task as HSS `/image/tasks` shows it. */
