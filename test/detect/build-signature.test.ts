@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { Inventory } from '../../src/analysis/inventory.js';
+import { packageInventory, type Inventory } from '../../src/analysis/inventory.js';
 import { buildRisksToReport, evaluateBuildRisks } from '../../src/detect/build/evaluate.js';
 import { signatureRisks } from '../../src/detect/build/signature-risk.js';
 import type { SignatureLookup } from '../../src/image/signatures.js';
@@ -17,16 +17,9 @@ const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 const config = JSON.parse(readFileSync(fileURLToPath(new URL('../../../shared/data/image-configs/dockle/root_default.json', import.meta.url)), 'utf8')) as ImageConfig;
 
 const inventory: Inventory = {
-  artifact: { ref: 'scan.example/app:1.0', type: 'registry', digest: 'sha256:abc', configDigest: 'sha256:1', size: 0, layers: [], platform: 'linux/amd64' },
-  os: null,
-  packages: [],
-  files: {},
-  symlinks: {},
-  specialModes: [],
-  sensitive: [],
+  ...packageInventory({ ref: 'scan.example/app:1.0', digest: 'sha256:abc', configDigest: 'sha256:1', platform: 'linux/amd64' }, null, []),
   config,
   history: config.history ?? [],
-  warnings: [],
 };
 
 describe('BCR-021 in the scan pipeline', () => {
